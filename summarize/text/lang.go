@@ -1,0 +1,66 @@
+package text
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/abadojack/whatlanggo"
+)
+
+// Supported lists the languages Précis can split, stem and summarise, as
+// ISO 639-1 codes.
+var supported = []string{"en", "fr", "de", "es", "it", "pt", "nl"}
+
+// Supported reports whether lang (ISO 639-1) is one Précis can summarise.
+func Supported(lang string) bool {
+	for _, l := range supported {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// detectSample caps how much text detection reads: the first few
+// thousand characters of an article are as telling as the whole.
+const detectSample = 4000
+
+// DetectLanguage returns the ISO 639-1 code of the language s is written
+// in, restricted to the supported languages, or "" when s is too short,
+// in an unsupported language or script, or ambiguous.
+func DetectLanguage(s string) string {
+	if len(s) > detectSample {
+		cut := detectSample
+		for cut < len(s) && !isBoundary(s[cut]) {
+			cut++
+		}
+		s = s[:cut]
+	}
+	letters := 0
+	latin := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.Is(unicode.Latin, r) {
+				latin++
+			}
+		}
+	}
+	// Every supported language is written in Latin script; a text mostly
+	// in another script is unsupported whatever the detector guesses.
+	if letters < 10 || latin*10 < letters*7 {
+		return ""
+	}
+	opts := whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
+		whatlanggo.Eng: true, whatlanggo.Fra: true, whatlanggo.Deu: true, whatlanggo.Spa: true,
+		whatlanggo.Ita: true, whatlanggo.Por: true, whatlanggo.Nld: true,
+	}}
+	info := whatlanggo.DetectWithOptions(s, opts)
+	code := whatlanggo.LangToStringShort(info.Lang)
+	if !Supported(code) {
+		return ""
+	}
+	return strings.ToLower(code)
+}
+
+func isBoundary(b byte) bool { return b == ' ' || b == '\n' || b == '\t' }
