@@ -1,0 +1,270 @@
+// Package config reads Précis's configuration from PRECIS_* environment
+// variables (each secret may also come from a file named by *_FILE), checks
+// it, and prints it with secrets redacted. It holds no globals: Parse takes
+// the lookup function, so tests and the CLI pass their own.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of one process.
+type Config struct {
+	HTTPAddr    string
+	DatabaseURL string
+	LogLevel    slog.Level
+	LogFormat   string // "text" or "json"
+
+	Fetch Fetch
+
+	Slack   Slack
+	Discord Discord
+	OpenAI  OpenAI
+}
+
+// Fetch configures the fetcher of untrusted URLs.
+type Fetch struct {
+	AllowPrivate bool
+	Timeout      time.Duration
+	MaxBytes     int64
+}
+
+// Slack holds the Slack app's credentials; empty means Slack is off.
+type Slack struct {
+	BotToken      string
+	AppToken      string
+	SigningSecret string
+	APIURL        string
+}
+
+// Discord holds the Discord app's credentials; empty means Discord is off.
+type Discord struct {
+	Token     string
+	AppID     string
+	PublicKey string
+	APIURL    string
+}
+
+// OpenAI configures an OpenAI-compatible engine; empty means extractive only.
+type OpenAI struct {
+	APIKey  string
+	BaseURL string
+	Model   string
+}
+
+// Defaults.
+const (
+	DefaultHTTPAddr      = "127.0.0.1:8080"
+	DefaultFetchTimeout  = 20 * time.Second
+	DefaultFetchMaxBytes = 5 << 20
+)
+
+// ErrInvalid wraps every configuration error.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Parse reads the configuration through getenv. Secrets may be given as
+// NAME_FILE, the path of a file holding the value (for container secrets).
+func Parse(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		HTTPAddr:    p.str("PRECIS_HTTP_ADDR", DefaultHTTPAddr),
+		DatabaseURL: p.str("PRECIS_DATABASE_URL", ""),
+		LogFormat:   p.str("PRECIS_LOG_FORMAT", "text"),
+		Fetch: Fetch{
+			AllowPrivate: p.boolean("PRECIS_FETCH_ALLOW_PRIVATE"),
+			Timeout:      p.duration("PRECIS_FETCH_TIMEOUT", DefaultFetchTimeout),
+			MaxBytes:     p.bytes("PRECIS_FETCH_MAX_BYTES", DefaultFetchMaxBytes),
+		},
+		Slack: Slack{
+			BotToken:      p.secret("PRECIS_SLACK_BOT_TOKEN"),
+			AppToken:      p.secret("PRECIS_SLACK_APP_TOKEN"),
+			SigningSecret: p.secret("PRECIS_SLACK_SIGNING_SECRET"),
+			APIURL:        p.url("PRECIS_SLACK_API_URL"),
+		},
+		Discord: Discord{
+			Token:     p.secret("PRECIS_DISCORD_TOKEN"),
+			AppID:     p.str("PRECIS_DISCORD_APP_ID", ""),
+			PublicKey: p.secret("PRECIS_DISCORD_PUBLIC_KEY"),
+			APIURL:    p.url("PRECIS_DISCORD_API_URL"),
+		},
+		OpenAI: OpenAI{
+			APIKey:  p.secret("PRECIS_OPENAI_API_KEY"),
+			BaseURL: p.url("PRECIS_OPENAI_BASE_URL"),
+			Model:   p.str("PRECIS_OPENAI_MODEL", ""),
+		},
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(p.str("PRECIS_LOG_LEVEL", "info"))); err != nil {
+		p.fail("PRECIS_LOG_LEVEL", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		p.fail("PRECIS_LOG_FORMAT", fmt.Errorf("%q is neither text nor json", c.LogFormat))
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		p.fail("PRECIS_HTTP_ADDR", err)
+	}
+	if c.Fetch.Timeout <= 0 {
+		p.fail("PRECIS_FETCH_TIMEOUT", errors.New("must be positive"))
+	}
+	if c.Fetch.MaxBytes <= 0 {
+		p.fail("PRECIS_FETCH_MAX_BYTES", errors.New("must be positive"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "file:") &&
+		!strings.HasSuffix(c.DatabaseURL, ".db") {
+		p.fail("PRECIS_DATABASE_URL", errors.New("want postgres://…, file:… or a path ending in .db"))
+	}
+	if len(p.errs) > 0 {
+		return c, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(p.errs...))
+	}
+	return c, nil
+}
+
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) fail(name string, err error) {
+	p.errs = append(p.errs, fmt.Errorf("%s: %w", name, err))
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) secret(name string) string {
+	v := p.getenv(name)
+	file := p.getenv(name + "_FILE")
+	if v != "" && file != "" {
+		p.fail(name, errors.New("set either it or "+name+"_FILE, not both"))
+		return ""
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			p.fail(name+"_FILE", err)
+			return ""
+		}
+		return strings.TrimSpace(string(b))
+	}
+	return strings.TrimSpace(v)
+}
+
+func (p *parser) boolean(name string) bool {
+	v := p.str(name, "false")
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, fmt.Errorf("%q is not true or false", v))
+	}
+	return b
+}
+
+func (p *parser) duration(name string, def time.Duration) time.Duration {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		p.fail(name, err)
+		return def
+	}
+	return d
+}
+
+func (p *parser) bytes(name string, def int64) int64 {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		p.fail(name, fmt.Errorf("%q is not a number of bytes", v))
+		return def
+	}
+	return n
+}
+
+func (p *parser) url(name string) string {
+	v := p.str(name, "")
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail(name, fmt.Errorf("%q is not an http(s) URL", v))
+		return ""
+	}
+	return strings.TrimRight(v, "/")
+}
+
+// Write prints the configuration for `precis config check`, secrets
+// redacted.
+func (c Config) Write(w io.Writer) error {
+	db := c.DatabaseURL
+	if db == "" {
+		db = "(embedded SQLite: precis.db)"
+	} else if u, err := url.Parse(db); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username())
+		db = u.Redacted()
+	}
+	lines := []struct{ k, v string }{
+		{"PRECIS_HTTP_ADDR", c.HTTPAddr},
+		{"PRECIS_DATABASE_URL", db},
+		{"PRECIS_LOG_LEVEL", c.LogLevel.String()},
+		{"PRECIS_LOG_FORMAT", c.LogFormat},
+		{"PRECIS_FETCH_ALLOW_PRIVATE", strconv.FormatBool(c.Fetch.AllowPrivate)},
+		{"PRECIS_FETCH_TIMEOUT", c.Fetch.Timeout.String()},
+		{"PRECIS_FETCH_MAX_BYTES", strconv.FormatInt(c.Fetch.MaxBytes, 10)},
+		{"PRECIS_SLACK_BOT_TOKEN", redact(c.Slack.BotToken)},
+		{"PRECIS_SLACK_APP_TOKEN", redact(c.Slack.AppToken)},
+		{"PRECIS_SLACK_SIGNING_SECRET", redact(c.Slack.SigningSecret)},
+		{"PRECIS_SLACK_API_URL", orDefault(c.Slack.APIURL)},
+		{"PRECIS_DISCORD_TOKEN", redact(c.Discord.Token)},
+		{"PRECIS_DISCORD_APP_ID", orUnset(c.Discord.AppID)},
+		{"PRECIS_DISCORD_PUBLIC_KEY", redact(c.Discord.PublicKey)},
+		{"PRECIS_DISCORD_API_URL", orDefault(c.Discord.APIURL)},
+		{"PRECIS_OPENAI_API_KEY", redact(c.OpenAI.APIKey)},
+		{"PRECIS_OPENAI_BASE_URL", orDefault(c.OpenAI.BaseURL)},
+		{"PRECIS_OPENAI_MODEL", orUnset(c.OpenAI.Model)},
+	}
+	for _, l := range lines {
+		if _, err := fmt.Fprintf(w, "%-28s %s\n", l.k, l.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func redact(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "(set, redacted)"
+}
+
+func orUnset(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return s
+}
+
+func orDefault(s string) string {
+	if s == "" {
+		return "(default)"
+	}
+	return s
+}

@@ -1,0 +1,77 @@
+package summarize
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxTextBytes caps text handed in directly (a file, stdin, the API).
+const MaxTextBytes = 5 << 20
+
+// Pipeline runs fetch -> extract -> engine. Its fields are set once by the
+// caller's wiring; it is safe for concurrent use when they are.
+type Pipeline struct {
+	Fetcher   Fetcher
+	Extractor Extractor
+	Engine    Engine
+	Logger    *slog.Logger
+}
+
+// URL summarises the article at rawURL.
+func (p *Pipeline) URL(ctx context.Context, rawURL string, opts Options) (Summary, error) {
+	page, err := p.Fetcher.Fetch(ctx, rawURL)
+	if err != nil {
+		return Summary{}, err
+	}
+	s, err := p.Page(ctx, page, opts)
+	if err != nil {
+		return Summary{}, err
+	}
+	if s.URL == "" {
+		s.URL = rawURL
+	}
+	return s, nil
+}
+
+// Page summarises an already fetched (or locally read) document.
+func (p *Pipeline) Page(ctx context.Context, page *Page, opts Options) (Summary, error) {
+	if len(page.Body) > MaxTextBytes {
+		return Summary{}, fmt.Errorf("page of %d bytes: %w", len(page.Body), ErrTooLarge)
+	}
+	if !utf8.Valid(page.Body) {
+		page.Body = []byte(strings.ToValidUTF8(string(page.Body), "\uFFFD"))
+	}
+	if strings.TrimSpace(string(page.Body)) == "" {
+		return Summary{}, fmt.Errorf("empty document: %w", ErrNoText)
+	}
+	a, err := p.Extractor.Extract(page)
+	if err != nil {
+		return Summary{}, err
+	}
+	s, err := p.Engine.Summarize(ctx, a, opts)
+	if err != nil {
+		return Summary{}, err
+	}
+	if p.Logger != nil {
+		p.Logger.DebugContext(ctx, "summarized",
+			slog.String("host", hostOf(page.URL)), slog.String("lang", s.Lang),
+			slog.Int("words", s.Words), slog.String("method", s.Method))
+	}
+	return s, nil
+}
+
+// Text summarises plain text.
+func (p *Pipeline) Text(ctx context.Context, text string, opts Options) (Summary, error) {
+	return p.Page(ctx, &Page{MediaType: "text/plain", Body: []byte(text)}, opts)
+}
+
+func hostOf(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.Hostname()
+}
