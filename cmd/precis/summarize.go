@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/extract"
+	"github.com/precisbot/precis/summarize/extractive"
+	"github.com/precisbot/precis/summarize/fetch"
+)
+
+func newPipeline(e *env) *summarize.Pipeline {
+	return &summarize.Pipeline{
+		Fetcher: fetch.New(fetch.Config{
+			AllowPrivate: e.cfg.Fetch.AllowPrivate,
+			Timeout:      e.cfg.Fetch.Timeout,
+			MaxBytes:     e.cfg.Fetch.MaxBytes,
+			Logger:       e.log,
+		}),
+		Extractor: extract.New(),
+		Engine:    extractive.New(extractive.DefaultParams()),
+		Logger:    e.log,
+	}
+}
+
+func summarizeCommand(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("summarize", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	points := fs.Int("points", summarize.DefaultPoints, fmt.Sprintf("number of key points (%d-%d)", summarize.MinPoints, summarize.MaxPoints))
+	format := fs.String("format", "text", "output format: text, markdown or json")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
+	lang := fs.String("lang", "", "language of the article (ISO 639-1), when detection gets it wrong")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: summarize takes one URL, FILE or - (stdin)", errUsage)
+	}
+	if *points < summarize.MinPoints || *points > summarize.MaxPoints {
+		return fmt.Errorf("%w: --points must be between %d and %d", errUsage, summarize.MinPoints, summarize.MaxPoints)
+	}
+	render, ok := renderers[*format]
+	if !ok {
+		return fmt.Errorf("%w: --format must be text, markdown or json", errUsage)
+	}
+	if *timeout <= 0 {
+		return fmt.Errorf("%w: --timeout must be positive", errUsage)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+
+	p := newPipeline(e)
+	opts := summarize.Options{Points: *points, Lang: *lang}
+	s, err := summarizeInput(ctx, e, p, pos[0], opts)
+	if err != nil {
+		e.log.Debug("summarize failed", "error", err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("gave up after %s", *timeout)
+		}
+		var local localError
+		if errors.As(err, &local) {
+			return local.err
+		}
+		return fmt.Errorf("%s (%w)", summarize.UserMessage(err), err)
+	}
+	return render(e.stdout, s)
+}
+
+func summarizeInput(ctx context.Context, e *env, p *summarize.Pipeline, input string, opts summarize.Options) (summarize.Summary, error) {
+	if input == "-" {
+		return summarizeReader(ctx, p, e.stdin, "", opts)
+	}
+	if looksLikeURL(input) {
+		return p.URL(ctx, input, opts)
+	}
+	f, err := os.Open(input)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			err = fmt.Errorf("no such file %q (for a web page, give its full address: https://%s)", input, input)
+		}
+		return summarize.Summary{}, localError{err}
+	}
+	defer f.Close()
+	return summarizeReader(ctx, p, f, input, opts)
+}
+
+// localError is a problem with the operator's own input (a file that
+// cannot be read): it is shown as it is, not as a user-safe message.
+type localError struct{ err error }
+
+func (e localError) Error() string { return e.err.Error() }
+func (e localError) Unwrap() error { return e.err }
+
+// looksLikeURL tells a URL from a file name: anything with a scheme is
+// handed to the fetcher, which refuses schemes other than http(s).
+func looksLikeURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return strings.Contains(s, "://")
+	}
+	return u.Scheme != "" && len(u.Scheme) > 1 // "C:\..." is a Windows path
+}
+
+func summarizeReader(ctx context.Context, p *summarize.Pipeline, r io.Reader, name string, opts summarize.Options) (summarize.Summary, error) {
+	body, err := io.ReadAll(io.LimitReader(r, summarize.MaxTextBytes+1))
+	if err != nil {
+		return summarize.Summary{}, fmt.Errorf("read %s: %w", orStdin(name), err)
+	}
+	if len(body) > summarize.MaxTextBytes {
+		return summarize.Summary{}, fmt.Errorf("%s is over %d bytes: %w", orStdin(name), summarize.MaxTextBytes, summarize.ErrTooLarge)
+	}
+	if strings.TrimSpace(string(body)) == "" {
+		return summarize.Summary{}, fmt.Errorf("%s is empty: %w", orStdin(name), summarize.ErrNoText)
+	}
+	page, err := fetch.Local(body, mediaTypeOf(name, body))
+	if err != nil {
+		return summarize.Summary{}, err
+	}
+	return p.Page(ctx, page, opts)
+}
+
+func orStdin(name string) string {
+	if name == "" {
+		return "standard input"
+	}
+	return name
+}
+
+// mediaTypeOf trusts an HTML file name; anything else is sniffed.
+func mediaTypeOf(name string, _ []byte) string {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".html") || strings.HasSuffix(lower, ".htm") || strings.HasSuffix(lower, ".xhtml") {
+		return "text/html"
+	}
+	return ""
+}
+
+var renderers = map[string]func(io.Writer, summarize.Summary) error{
+	"text":     renderText,
+	"markdown": renderMarkdown,
+	"json":     renderJSON,
+}
+
+func renderJSON(w io.Writer, s summarize.Summary) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(s)
+}
+
+func byline(s summarize.Summary) string {
+	var parts []string
+	if s.Site != "" {
+		parts = append(parts, s.Site)
+	}
+	if s.Lang != "" {
+		parts = append(parts, s.Lang)
+	}
+	parts = append(parts, fmt.Sprintf("%d min read", s.ReadingMinutes))
+	return strings.Join(parts, " · ")
+}
+
+func renderText(w io.Writer, s summarize.Summary) error {
+	var b strings.Builder
+	if s.Title != "" {
+		b.WriteString(s.Title + "\n")
+	}
+	b.WriteString(byline(s) + "\n")
+	if s.URL != "" {
+		b.WriteString(s.URL + "\n")
+	}
+	b.WriteString("\nTL;DR: " + s.TLDR + "\n")
+	if len(s.Points) > 0 {
+		b.WriteString("\n")
+		for _, p := range s.Points {
+			b.WriteString("• " + p + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func renderMarkdown(w io.Writer, s summarize.Summary) error {
+	var b strings.Builder
+	title := markdownEscape(s.Title)
+	if title == "" {
+		title = "Summary"
+	}
+	if s.URL != "" {
+		b.WriteString("**[" + title + "](" + s.URL + ")**\n")
+	} else {
+		b.WriteString("**" + title + "**\n")
+	}
+	b.WriteString("_" + markdownEscape(byline(s)) + "_\n\n")
+	b.WriteString("**TL;DR:** " + markdownEscape(s.TLDR) + "\n")
+	if len(s.Points) > 0 {
+		b.WriteString("\n")
+		for _, p := range s.Points {
+			b.WriteString("- " + markdownEscape(p) + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// markdownEscape keeps article text from turning into markup when pasted.
+func markdownEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`, "#", `\#`, "|", `\|`)
+	return r.Replace(s)
+}

@@ -1,0 +1,52 @@
+package extractive
+
+import (
+	"testing"
+
+	textrank "github.com/DavidBelicza/TextRank/v2"
+)
+
+// BenchmarkRank compares, on the same CNN/DM articles in one run, the time
+// to go from article text to the top 3 sentences: Précis's Split + Select
+// against github.com/DavidBelicza/TextRank/v2 (Populate + Ranking + top 3).
+// ns/op is per article.
+func BenchmarkRank(b *testing.B) {
+	pairs := corpusPairs(b, cnndm)
+	b.Run("precis", func(b *testing.B) {
+		e := New(DefaultParams())
+		for i := 0; b.Loop(); i++ {
+			p := pairs[i%len(pairs)]
+			doc := Split(article(p), "en")
+			if len(e.Select(doc, 3)) == 0 {
+				b.Fatal("no sentence")
+			}
+		}
+	})
+	b.Run("textrank-v2", func(b *testing.B) {
+		rule := textrank.NewDefaultRule()
+		lang := textrank.NewDefaultLanguage()
+		algo := textrank.NewDefaultAlgorithm()
+		for i := 0; b.Loop(); i++ {
+			p := pairs[i%len(pairs)]
+			tr := textrank.NewTextRank()
+			tr.Populate(p.Text, lang, rule)
+			tr.Ranking(algo)
+			if len(textrank.FindSentencesByRelationWeight(tr, 3)) == 0 {
+				b.Fatal("no sentence")
+			}
+		}
+	})
+}
+
+// BenchmarkSummarizeFrench is the engine alone on French news articles.
+func BenchmarkSummarizeFrench(b *testing.B) {
+	pairs := corpusPairs(b, orangesum)
+	e := New(DefaultParams())
+	for i := 0; b.Loop(); i++ {
+		p := pairs[i%len(pairs)]
+		doc := Split(article(p), "fr")
+		if len(e.Select(doc, 5)) == 0 {
+			b.Fatal("no sentence")
+		}
+	}
+}
