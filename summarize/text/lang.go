@@ -7,7 +7,7 @@ import (
 	"github.com/abadojack/whatlanggo"
 )
 
-// Supported lists the languages Précis can split, stem and summarise, as
+// supported lists the languages Précis can split, stem and summarise, as
 // ISO 639-1 codes.
 var supported = []string{"en", "fr", "de", "es", "it", "pt", "nl"}
 

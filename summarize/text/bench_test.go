@@ -1,0 +1,39 @@
+package text
+
+import "testing"
+
+// The seed article has about 650 words: the summarizer's typical input.
+
+func BenchmarkSentences(b *testing.B) {
+	article := readSeedArticle(b)
+	b.SetBytes(int64(len(article)))
+	for b.Loop() {
+		Sentences(article, "fr")
+	}
+}
+
+func BenchmarkTerms(b *testing.B) {
+	article := readSeedArticle(b)
+	a := NewAnalyzer("fr")
+	b.SetBytes(int64(len(article)))
+	for b.Loop() {
+		a.Terms(article)
+	}
+}
+
+func BenchmarkWords(b *testing.B) {
+	article := readSeedArticle(b)
+	a := NewAnalyzer("fr")
+	b.SetBytes(int64(len(article)))
+	for b.Loop() {
+		a.Words(article)
+	}
+}
+
+func BenchmarkWordCount(b *testing.B) {
+	article := readSeedArticle(b)
+	b.SetBytes(int64(len(article)))
+	for b.Loop() {
+		WordCount(article)
+	}
+}

@@ -1,0 +1,50 @@
+package text
+
+import "testing"
+
+func TestDetectLanguage(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"short French", "Le chat dort sur le canapé.", "fr"},
+		{"French", "Les ministres des Affaires étrangères se sont mis d’accord sur un ensemble de mesures.", "fr"},
+		{"English", "The foreign ministers agreed on a package of measures against sabotage.", "en"},
+		{"German", "Die Außenminister haben sich auf ein Maßnahmenpaket gegen Sabotage geeinigt.", "de"},
+		{"Spanish", "Los ministros de Asuntos Exteriores acordaron un paquete de medidas contra el sabotaje.", "es"},
+		{"Italian", "I ministri degli Esteri hanno concordato un pacchetto di misure contro il sabotaggio.", "it"},
+		{"Portuguese", "Os ministros dos Negócios Estrangeiros acordaram um pacote de medidas contra a sabotagem.", "pt"},
+		{"Dutch", "De ministers van Buitenlandse Zaken zijn het eens geworden over een pakket maatregelen tegen sabotage.", "nl"},
+		{"Russian", "Министры иностранных дел договорились о пакете мер против саботажа.", ""},
+		{"Chinese", "外交部长们就一揽子反破坏措施达成了一致。", ""},
+		{"Japanese", "外務大臣たちは妨害行為に対する一連の措置で合意した。", ""},
+		{"Arabic", "اتفق وزراء الخارجية على حزمة من الإجراءات ضد التخريب.", ""},
+		{"too short", "Oui.", ""},
+		{"empty", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := DetectLanguage(tc.in); got != tc.want {
+				t.Errorf("DetectLanguage(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDetectLanguageSeedArticle(t *testing.T) {
+	if got := DetectLanguage(readSeedArticle(t)); got != "fr" {
+		t.Errorf("DetectLanguage(seed article) = %q, want fr", got)
+	}
+}
+
+func TestSupported(t *testing.T) {
+	for _, lang := range []string{"en", "fr", "de", "es", "it", "pt", "nl"} {
+		if !Supported(lang) {
+			t.Errorf("Supported(%q) = false", lang)
+		}
+	}
+	for _, lang := range []string{"", "ru", "zh", "FR", "english"} {
+		if Supported(lang) {
+			t.Errorf("Supported(%q) = true", lang)
+		}
+	}
+}
