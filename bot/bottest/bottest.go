@@ -1,0 +1,232 @@
+// Package bottest holds in-memory stand-ins for the stores and queue the
+// bot core consumes, a recording Sender, and a local article server, for
+// tests of the core and of the adapters. The real stores (package store)
+// pass the same contract tests; these exist so that an adapter's tests do
+// not need a database.
+package bottest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/summarize"
+)
+
+// Store is an in-memory Cache, Archive, SettingsStore and Deduper.
+type Store struct {
+	mu       sync.Mutex
+	cache    map[string]summarize.Summary
+	archive  []bot.ArchiveEntry
+	settings map[bot.Conversation]bot.ChannelSettings
+	seen     map[string]bool
+}
+
+var (
+	_ bot.Cache         = (*Store)(nil)
+	_ bot.Archive       = (*Store)(nil)
+	_ bot.SettingsStore = (*Store)(nil)
+	_ bot.Deduper       = (*Store)(nil)
+)
+
+// NewStore returns an empty Store.
+func NewStore() *Store {
+	return &Store{
+		cache:    make(map[string]summarize.Summary),
+		settings: make(map[bot.Conversation]bot.ChannelSettings),
+		seen:     make(map[string]bool),
+	}
+}
+
+// CachedSummary implements bot.Cache.
+func (s *Store) CachedSummary(_ context.Context, key string) (summarize.Summary, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.cache[key]
+	return v, ok, nil
+}
+
+// CacheSummary implements bot.Cache.
+func (s *Store) CacheSummary(_ context.Context, key string, v summarize.Summary) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cache[key] = v
+	return nil
+}
+
+// ArchiveSummary implements bot.Archive.
+func (s *Store) ArchiveSummary(_ context.Context, e bot.ArchiveEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e.ID = int64(len(s.archive) + 1)
+	s.archive = append(s.archive, e)
+	return nil
+}
+
+// SearchSummaries implements bot.Archive with a plain substring match on
+// every query word.
+func (s *Store) SearchSummaries(_ context.Context, scope bot.Scope, query string, limit int) ([]bot.ArchiveEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	words := strings.Fields(strings.ToLower(query))
+	var out []bot.ArchiveEntry
+	for _, e := range slices.Backward(s.archive) {
+		if e.Conversation.Scope() != scope {
+			continue
+		}
+		hay := strings.ToLower(e.Summary.Title + " " + e.Summary.TLDR + " " + strings.Join(e.Summary.Points, " "))
+		match := true
+		for _, w := range words {
+			match = match && strings.Contains(hay, w)
+		}
+		if match {
+			out = append(out, e)
+		}
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// ChannelSettings implements bot.SettingsStore.
+func (s *Store) ChannelSettings(_ context.Context, c bot.Conversation) (bot.ChannelSettings, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.Thread = ""
+	if v, ok := s.settings[c]; ok {
+		return v, nil
+	}
+	return bot.DefaultSettings(), nil
+}
+
+// SaveChannelSettings implements bot.SettingsStore.
+func (s *Store) SaveChannelSettings(_ context.Context, c bot.Conversation, v bot.ChannelSettings) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.Thread = ""
+	s.settings[c] = v
+	return nil
+}
+
+// FirstSeen implements bot.Deduper.
+func (s *Store) FirstSeen(_ context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[key] {
+		return false, nil
+	}
+	s.seen[key] = true
+	return true, nil
+}
+
+// Seen implements bot.Deduper.
+func (s *Store) Seen(_ context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seen[key], nil
+}
+
+// Runner runs jobs; *bot.Bot is one.
+type Runner interface {
+	RunSummarize(ctx context.Context, job bot.SummarizeJob, lastAttempt bool) error
+}
+
+// Queue is an in-memory bot.Queue that runs each job in its own goroutine
+// as soon as it is queued, with unique jobs as River's (same unique
+// fields within Window). Wait blocks until all queued jobs are done.
+type Queue struct {
+	Runner Runner
+	Window time.Duration
+
+	mu     sync.Mutex
+	recent map[string]time.Time
+	wg     sync.WaitGroup
+	errs   []error
+}
+
+var _ bot.Queue = (*Queue)(nil)
+
+// EnqueueSummarize implements bot.Queue.
+func (q *Queue) EnqueueSummarize(ctx context.Context, job bot.SummarizeJob) (bool, error) {
+	if q.Runner == nil {
+		return false, errors.New("bottest.Queue: no Runner")
+	}
+	c := job.Request.Conversation
+	key := fmt.Sprintf("%s|%s|%s|%s|%s", c.Platform, c.Workspace, c.Channel, job.URL, job.DedupeKey)
+	q.mu.Lock()
+	if q.recent == nil {
+		q.recent = make(map[string]time.Time)
+	}
+	window := q.Window
+	if window == 0 {
+		window = time.Hour
+	}
+	if t, ok := q.recent[key]; ok && time.Since(t) < window {
+		q.mu.Unlock()
+		return false, nil
+	}
+	q.recent[key] = time.Now()
+	q.mu.Unlock()
+
+	q.wg.Add(1)
+	go func() {
+		defer q.wg.Done()
+		// The job outlives the request that queued it, as with River.
+		ctx := context.WithoutCancel(ctx)
+		var err error
+		for attempt := 1; attempt <= bot.Attempts; attempt++ {
+			if err = q.Runner.RunSummarize(ctx, job, attempt == bot.Attempts); err == nil || errors.Is(err, bot.ErrPermanent) {
+				break
+			}
+		}
+		if err != nil {
+			q.mu.Lock()
+			q.errs = append(q.errs, err)
+			q.mu.Unlock()
+		}
+	}()
+	return true, nil
+}
+
+// Wait blocks until every queued job has finished and returns their
+// final errors.
+func (q *Queue) Wait() []error {
+	q.wg.Wait()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.Clone(q.errs)
+}
+
+// Sender records the replies it is given. Fail, when set, makes Send
+// return its error.
+type Sender struct {
+	mu      sync.Mutex
+	replies []bot.Reply
+	Fail    error
+}
+
+var _ bot.Sender = (*Sender)(nil)
+
+// Send implements bot.Sender.
+func (s *Sender) Send(_ context.Context, r bot.Reply) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Fail != nil {
+		return s.Fail
+	}
+	s.replies = append(s.replies, r)
+	return nil
+}
+
+// Replies returns what was sent so far.
+func (s *Sender) Replies() []bot.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.replies)
+}
