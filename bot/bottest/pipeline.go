@@ -1,0 +1,49 @@
+package bottest
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/extract"
+	"github.com/precisbot/precis/summarize/extractive"
+	"github.com/precisbot/precis/summarize/fetch"
+)
+
+// Pipeline returns the real summarize pipeline with a fetcher allowed to
+// reach loopback servers (such as an ArticleServer).
+func Pipeline() *summarize.Pipeline {
+	return &summarize.Pipeline{
+		Fetcher:   fetch.New(fetch.Config{AllowPrivate: true, Timeout: 10 * time.Second}),
+		Extractor: extract.New(),
+		Engine:    extractive.New(extractive.DefaultParams()),
+	}
+}
+
+// Env is a Bot wired to in-memory stores, an inline queue and the real
+// pipeline, with a recording Sender registered for each platform given.
+type Env struct {
+	Bot     *bot.Bot
+	Store   *Store
+	Queue   *Queue
+	Senders map[string]*Sender
+}
+
+// NewEnv builds an Env. limits may be the zero value (bot defaults).
+func NewEnv(limits bot.Limits, logger *slog.Logger, platforms ...string) *Env {
+	st := NewStore()
+	q := &Queue{}
+	b := bot.New(bot.Config{
+		Summarizer: Pipeline(), Queue: q, Cache: st, Archive: st, Settings: st, Deduper: st,
+		Limits: limits, Logger: logger,
+	})
+	q.Runner = b
+	e := &Env{Bot: b, Store: st, Queue: q, Senders: make(map[string]*Sender)}
+	for _, p := range platforms {
+		s := &Sender{}
+		e.Senders[p] = s
+		b.Register(p, s)
+	}
+	return e
+}
