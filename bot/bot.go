@@ -353,3 +353,10 @@ func (b *Bot) searchCommand(ctx context.Context, req Request, query string) (Ack
 	}
 	return Ack{Text: strings.TrimSuffix(sb.String(), "\n"), Ephemeral: true}, nil
 }
+
+// Allow takes n tokens from the user's and the channel's rate-limit
+// buckets, and reports whether the request may go ahead. Adapters that
+// call Summarize directly (the web API) use it; Handle applies it itself.
+func (b *Bot) Allow(c Conversation, u User, n int) bool {
+	return b.limits.allow(c, u, n, b.cfg.Now())
+}

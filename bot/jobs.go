@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -222,6 +221,3 @@ func hostOf(raw string) string {
 // Attempts is how many times a summarize job is tried before its failure
 // is reported.
 const Attempts = 4
-
-// FormatAttempt is for logs.
-func FormatAttempt(attempt int) string { return strconv.Itoa(attempt) + "/" + strconv.Itoa(Attempts) }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/precisbot/precis/summarize/text"
 )
@@ -43,23 +44,42 @@ func newGraph(an *text.Analyzer, doc Document) *graph {
 		quoted:         make([]bool, n),
 		simm:           make([]float64, n*n),
 	}
-	ids := make(map[string]int)
-	counts := make([]map[int]int, n)
+	// Words repeat within an article: each distinct word is checked and
+	// stemmed once (termOf maps it to a term id, or -1 when it is dropped).
+	termOf := make(map[string]int)
+	stems := make(map[string]int)
 	var df []int
+	termID := func(w string) int {
+		if id, ok := termOf[w]; ok {
+			return id
+		}
+		id := -1
+		if utf8.RuneCountInString(w) >= 2 && !an.IsStopWord(w) {
+			stem := an.Stem(w)
+			var ok bool
+			if id, ok = stems[stem]; !ok {
+				id = len(stems)
+				stems[stem] = id
+				df = append(df, 0)
+			}
+		}
+		termOf[w] = id
+		return id
+	}
+	counts := make([]map[int]int, n)
 	for i, s := range doc.Sentences {
-		g.words[i] = len(an.Words(s.Text))
+		words := an.Words(s.Text)
+		g.words[i] = len(words)
 		if i >= n {
 			continue
 		}
 		g.paragraphStart[i] = i > 0 && s.Paragraph != doc.Sentences[i-1].Paragraph
 		g.quoted[i] = opensWithQuote(s.Text)
-		counts[i] = make(map[int]int)
-		for _, t := range an.Terms(s.Text) {
-			id, ok := ids[t]
-			if !ok {
-				id = len(ids)
-				ids[t] = id
-				df = append(df, 0)
+		counts[i] = make(map[int]int, len(words))
+		for _, w := range words {
+			id := termID(w)
+			if id < 0 {
+				continue
 			}
 			if counts[i][id] == 0 {
 				df[id]++
@@ -77,7 +97,7 @@ func newGraph(an *text.Analyzer, doc Document) *graph {
 	// The title's terms, weighed with the body's idf; unknown terms drop.
 	titleCounts := make(map[int]int)
 	for _, t := range an.Terms(doc.Title) {
-		if id, ok := ids[t]; ok {
+		if id, ok := stems[t]; ok {
 			titleCounts[id]++
 		}
 	}
