@@ -83,7 +83,7 @@ func Commands() []Command {
 					}},
 				{Name: "search", Usage: "<words>", Description: "Search the summaries made in this workspace",
 					Localized: map[string]string{"fr": "Chercher parmi les résumés de cet espace"},
-					Options: []Option{{Name: "query", Type: OptionString, Required: true, Description: "Words to look for", Localized: map[string]string{"fr": "Mots à chercher"}}}},
+					Options:   []Option{{Name: "query", Type: OptionString, Required: true, Description: "Words to look for", Localized: map[string]string{"fr": "Mots à chercher"}}}},
 			},
 		},
 	}
