@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/precisbot/precis/summarize"
 )
@@ -22,4 +23,12 @@ func Local(body []byte, mediaType string) (*summarize.Page, error) {
 		return nil, err
 	}
 	return &summarize.Page{MediaType: mediaType, Body: text}, nil
+}
+
+// Client returns an HTTP client that shares the fetcher's address guard
+// (private addresses refused at dial time, environment proxies ignored,
+// the same redirect checks) with a whole-request timeout, for other
+// requests to untrusted URLs, such as webhook callbacks.
+func (f *Fetcher) Client() *http.Client {
+	return &http.Client{Transport: f.client.Transport, CheckRedirect: f.checkRedirect, Timeout: f.cfg.Timeout}
 }
