@@ -125,9 +125,10 @@ func evalExtraction(ctx context.Context, w io.Writer, dir string, limit int) err
 		{"scrapinghub", eval.LoadScrapinghub},
 		{"french-news (fr)", eval.LoadFrenchNews},
 	}
-	fmt.Fprintln(w, "Extraction: token-shingle F1 of the article body (scrapinghub benchmark metric); time = median per page")
+	fmt.Fprintln(w, "Extraction: token-shingle F1 of the article body (scrapinghub benchmark metric), or the trafilatura")
+	fmt.Fprintln(w, "snippet score for pages annotated with snippets; no-article = pages rejected; time = median per page")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "set\tn\tP\tR\tF1\taccuracy\tno-article\ttime\t")
+	fmt.Fprintln(tw, "set\tscoring\tn\tP\tR\tF1\taccuracy\tno-article\ttime\t")
 	for _, set := range sets {
 		cases, err := set.load(dir)
 		if err != nil {
@@ -136,9 +137,14 @@ func evalExtraction(ctx context.Context, w io.Writer, dir string, limit int) err
 		if limit > 0 && len(cases) > limit {
 			cases = cases[:limit]
 		}
-		var results []eval.ExtractionResult
-		var times []time.Duration
-		rejected := 0
+		var (
+			texts    []eval.ExtractionResult
+			snippets []eval.SnippetResult
+			times    []time.Duration
+			// rejected counts real articles wrongly refused; negatives
+			// counts pages without an article, and caught those refused.
+			rejected, negatives, caught int
+		)
 		for _, c := range cases {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -148,13 +154,37 @@ func evalExtraction(ctx context.Context, w io.Writer, dir string, limit int) err
 			start := time.Now()
 			a, err := x.Extract(page)
 			times = append(times, time.Since(start))
-			if err != nil {
+			got := strings.Join(a.Paragraphs, "\n\n")
+			switch {
+			case c.NotArticle:
+				negatives++
+				if err != nil {
+					caught++
+				}
+				continue
+			case err != nil:
 				rejected++
 			}
-			results = append(results, eval.ExtractionResult{Expected: c.Expected, Got: strings.Join(a.Paragraphs, "\n\n")})
+			if c.Expected != "" {
+				texts = append(texts, eval.ExtractionResult{ID: c.ID, Expected: c.Expected, Got: got})
+			} else {
+				snippets = append(snippets, eval.SnippetResult{ID: c.ID, With: c.With, Without: c.Without, Got: got})
+			}
 		}
-		s := eval.ScoreExtraction(results)
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%s\t\n", set.name, len(cases), s.P, s.R, s.F1, s.Accuracy, rejected, formatDuration(median(times)))
+		med := formatDuration(median(times))
+		noArticle := fmt.Sprintf("%d wrongly", rejected)
+		if negatives > 0 {
+			noArticle += fmt.Sprintf(", %d/%d rightly", caught, negatives)
+		}
+		if len(texts) > 0 {
+			s := eval.ScoreExtraction(texts)
+			fmt.Fprintf(tw, "%s\tbody F1\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t%s\t\n", set.name, s.N, s.P, s.R, s.F1, s.Accuracy, noArticle, med)
+			set.name, noArticle, med = "", "", ""
+		}
+		if len(snippets) > 0 {
+			s := eval.ScoreSnippets(snippets)
+			fmt.Fprintf(tw, "%s\tsnippets\t%d\t%.3f\t%.3f\t%.3f\t\t%s\t%s\t\n", set.name, s.N, s.P, s.R, s.F1, noArticle, med)
+		}
 	}
 	return tw.Flush()
 }

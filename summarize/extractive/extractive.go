@@ -167,8 +167,13 @@ func ReadingMinutes(words int) int {
 	return max(1, int(math.Round(float64(words)/230)))
 }
 
+// language is the language to summarise in: the caller's, else the one
+// the extractor found, else detected here (text handed in directly).
 func (e *Engine) language(a summarize.Article, opts summarize.Options) (string, error) {
 	lang := opts.Lang
+	if lang == "" {
+		lang = a.Lang
+	}
 	if lang == "" {
 		var b strings.Builder
 		for _, p := range a.Paragraphs {
@@ -179,9 +184,6 @@ func (e *Engine) language(a summarize.Article, opts summarize.Options) (string, 
 			}
 		}
 		lang = text.DetectLanguage(b.String())
-		if lang == "" && text.Supported(a.Lang) && !mostlyNonLatin(b.String()) {
-			lang = a.Lang
-		}
 	}
 	if _, ok := e.analyzers[lang]; !ok {
 		if lang == "" {
@@ -192,18 +194,6 @@ func (e *Engine) language(a summarize.Article, opts summarize.Options) (string, 
 	return lang, nil
 }
 
-func mostlyNonLatin(s string) bool {
-	letters, latin := 0, 0
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			letters++
-			if unicode.Is(unicode.Latin, r) {
-				latin++
-			}
-		}
-	}
-	return letters > 0 && latin*2 < letters
-}
 
 // Select returns the k sentences to show, best first: the first is the
 // single most representative sentence. The first CoreSentences picks follow
