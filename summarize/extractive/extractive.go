@@ -82,15 +82,17 @@ func DefaultParams() Params {
 type Engine struct {
 	params    Params
 	analyzers map[string]*text.Analyzer
+	terms     map[string]*termCache
 }
 
 var _ summarize.Engine = (*Engine)(nil)
 
 // New returns an Engine with the given parameters.
 func New(p Params) *Engine {
-	e := &Engine{params: p, analyzers: make(map[string]*text.Analyzer)}
+	e := &Engine{params: p, analyzers: make(map[string]*text.Analyzer), terms: make(map[string]*termCache)}
 	for _, l := range []string{"en", "fr", "de", "es", "it", "pt", "nl"} {
 		e.analyzers[l] = text.NewAnalyzer(l)
+		e.terms[l] = newTermCache(e.analyzers[l])
 	}
 	return e
 }
@@ -107,14 +109,12 @@ type Document struct {
 	Lang      string
 	Title     string
 	Sentences []Sentence
-	Words     int
 }
 
 // Split turns an article into a Document. lang must be supported.
 func Split(a summarize.Article, lang string) Document {
 	d := Document{Lang: lang, Title: a.Title}
 	for pi, p := range a.Paragraphs {
-		d.Words += text.WordCount(p)
 		for _, s := range text.Sentences(p, lang) {
 			d.Sentences = append(d.Sentences, Sentence{Text: s, Paragraph: pi, Index: len(d.Sentences)})
 		}
@@ -144,14 +144,14 @@ func (e *Engine) Summarize(ctx context.Context, a summarize.Article, opts summar
 		Byline:       a.Byline,
 		Lang:         lang,
 		Method:       summarize.MethodExtractive,
-		Words:        doc.Words,
+		Words:        wordCount(a.Paragraphs),
 		Points:       []string{},
 	}
 	if !a.Published.IsZero() {
 		t := a.Published
 		s.Published = &t
 	}
-	s.ReadingMinutes = ReadingMinutes(doc.Words)
+	s.ReadingMinutes = ReadingMinutes(s.Words)
 	// picked[0] is the best sentence; the rest become points in reading order.
 	s.TLDR = picked[0].Text
 	rest := slices.Clone(picked[1:])
@@ -160,6 +160,14 @@ func (e *Engine) Summarize(ctx context.Context, a summarize.Article, opts summar
 		s.Points = append(s.Points, p.Text)
 	}
 	return s, nil
+}
+
+func wordCount(paragraphs []string) int {
+	n := 0
+	for _, p := range paragraphs {
+		n += text.WordCount(p)
+	}
+	return n
 }
 
 // ReadingMinutes estimates reading time at 230 words a minute, at least 1.
@@ -194,7 +202,6 @@ func (e *Engine) language(a summarize.Article, opts summarize.Options) (string, 
 	return lang, nil
 }
 
-
 // Select returns the k sentences to show, best first: the first is the
 // single most representative sentence. The first CoreSentences picks follow
 // importance, as news puts the essentials first; each further pick is the
@@ -206,11 +213,12 @@ func (e *Engine) Select(doc Document, k int) []Sentence {
 	if n == 0 || k <= 0 {
 		return nil
 	}
-	an := e.analyzers[doc.Lang]
-	if an == nil {
+	an, terms := e.analyzers[doc.Lang], e.terms[doc.Lang]
+	if an == nil { // a language without stemming: cache nothing
 		an = text.NewAnalyzer(doc.Lang)
+		terms = newTermCache(an)
 	}
-	g := newGraph(an, doc)
+	g := newGraph(an, terms, doc)
 	lead, local := g.rank(e.params)
 	sel := &selector{
 		params:   e.params,
@@ -377,11 +385,21 @@ func nearCopy(g *graph, j int, picked []int) bool {
 // looksLikeBoilerplate rejects sentences a reader would not want as a key
 // point: credits, calls to action, shouting.
 func looksLikeBoilerplate(s string) bool {
-	if strings.ContainsAny(s, "©|") {
+	if strings.Contains(s, "©") || strings.IndexByte(s, '|') >= 0 {
 		return true
 	}
 	upper, letters := 0, 0
 	for _, r := range s {
+		if r < utf8.RuneSelf {
+			switch {
+			case 'a' <= r && r <= 'z':
+				letters++
+			case 'A' <= r && r <= 'Z':
+				letters++
+				upper++
+			}
+			continue
+		}
 		if unicode.IsLetter(r) {
 			letters++
 			if unicode.IsUpper(r) {
@@ -392,6 +410,5 @@ func looksLikeBoilerplate(s string) bool {
 	if letters > 20 && upper*10 > letters*6 {
 		return true
 	}
-	last, _ := utf8.DecodeLastRuneInString(s)
-	return last == ':' // an introduction to a list that is not there
+	return strings.HasSuffix(s, ":") // an introduction to a list that is not there
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/precisbot/precis/summarize/text"
@@ -33,7 +34,7 @@ type graph struct {
 	simm   []float64 // n×n cosine similarities
 }
 
-func newGraph(an *text.Analyzer, doc Document) *graph {
+func newGraph(an *text.Analyzer, terms *termCache, doc Document) *graph {
 	n := min(len(doc.Sentences), maxRanked)
 	g := &graph{
 		n:              n,
@@ -44,29 +45,9 @@ func newGraph(an *text.Analyzer, doc Document) *graph {
 		quoted:         make([]bool, n),
 		simm:           make([]float64, n*n),
 	}
-	// Words repeat within an article: each distinct word is checked and
-	// stemmed once (termOf maps it to a term id, or -1 when it is dropped).
-	termOf := make(map[string]int)
-	stems := make(map[string]int)
+	ids := make(map[string]int, 4*n)
 	var df []int
-	termID := func(w string) int {
-		if id, ok := termOf[w]; ok {
-			return id
-		}
-		id := -1
-		if utf8.RuneCountInString(w) >= 2 && !an.IsStopWord(w) {
-			stem := an.Stem(w)
-			var ok bool
-			if id, ok = stems[stem]; !ok {
-				id = len(stems)
-				stems[stem] = id
-				df = append(df, 0)
-			}
-		}
-		termOf[w] = id
-		return id
-	}
-	counts := make([]map[int]int, n)
+	sentTerms := make([][]int, n) // each sentence's term ids, sorted
 	for i, s := range doc.Sentences {
 		words := an.Words(s.Text)
 		g.words[i] = len(words)
@@ -75,33 +56,44 @@ func newGraph(an *text.Analyzer, doc Document) *graph {
 		}
 		g.paragraphStart[i] = i > 0 && s.Paragraph != doc.Sentences[i-1].Paragraph
 		g.quoted[i] = opensWithQuote(s.Text)
-		counts[i] = make(map[int]int, len(words))
+		list := make([]int, 0, len(words))
 		for _, w := range words {
-			id := termID(w)
-			if id < 0 {
+			t := terms.term(w)
+			if t == "" {
 				continue
 			}
-			if counts[i][id] == 0 {
+			id, ok := ids[t]
+			if !ok {
+				id = len(ids)
+				ids[t] = id
+				df = append(df, 0)
+			}
+			list = append(list, id)
+		}
+		slices.Sort(list)
+		for j, id := range list {
+			if j == 0 || list[j-1] != id {
 				df[id]++
 			}
-			counts[i][id]++
 		}
+		sentTerms[i] = list
 	}
 	idf := make([]float64, len(df))
 	for id, d := range df {
 		idf[id] = math.Log(1 + float64(n)/float64(d))
 	}
 	for i := range n {
-		g.vecs[i] = weigh(counts[i], idf)
+		g.vecs[i] = weighSorted(sentTerms[i], idf)
 	}
 	// The title's terms, weighed with the body's idf; unknown terms drop.
-	titleCounts := make(map[int]int)
-	for _, t := range an.Terms(doc.Title) {
-		if id, ok := stems[t]; ok {
-			titleCounts[id]++
+	var titleTerms []int
+	for _, w := range an.Words(doc.Title) {
+		if id, ok := ids[terms.term(w)]; ok {
+			titleTerms = append(titleTerms, id)
 		}
 	}
-	title := weigh(titleCounts, idf)
+	slices.Sort(titleTerms)
+	title := weighSorted(titleTerms, idf)
 	for i := range n {
 		g.titleSim[i] = cosine(g.vecs[i], title)
 		for j := i + 1; j < n; j++ {
@@ -113,18 +105,21 @@ func newGraph(an *text.Analyzer, doc Document) *graph {
 	return g
 }
 
-// weigh turns term counts into a unit-length TF-IDF vector sorted by id.
-// The sum runs in id order so that results do not depend on map order.
-func weigh(counts map[int]int, idf []float64) []term {
-	v := make([]term, 0, len(counts))
-	for id, c := range counts {
-		v = append(v, term{id, float64(c)})
+// weighSorted turns a sorted list of term ids (with repeats) into a
+// unit-length TF-IDF vector sorted by id.
+func weighSorted(ids []int, idf []float64) []term {
+	v := make([]term, 0, len(ids))
+	for j := 0; j < len(ids); {
+		k := j
+		for k < len(ids) && ids[k] == ids[j] {
+			k++
+		}
+		v = append(v, term{ids[j], (1 + math.Log(float64(k-j))) * idf[ids[j]]})
+		j = k
 	}
-	slices.SortFunc(v, func(a, b term) int { return a.id - b.id })
 	norm := 0.0
-	for i := range v {
-		v[i].weight = (1 + math.Log(v[i].weight)) * idf[v[i].id]
-		norm += v[i].weight * v[i].weight
+	for _, t := range v {
+		norm += t.weight * t.weight
 	}
 	if norm > 0 {
 		norm = math.Sqrt(norm)
@@ -133,6 +128,42 @@ func weigh(counts map[int]int, idf []float64) []term {
 		}
 	}
 	return v
+}
+
+// maxCachedTerms bounds a termCache: past it, words are still stemmed,
+// just not remembered.
+const maxCachedTerms = 100_000
+
+// termCache maps words to their index term (the Snowball stem, or "" for
+// stop words and one-letter tokens), remembering them across articles:
+// stemming is the costliest step of ranking, and articles of one language
+// share most of their words.
+type termCache struct {
+	an *text.Analyzer
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+func newTermCache(an *text.Analyzer) *termCache {
+	return &termCache{an: an, m: make(map[string]string)}
+}
+
+func (c *termCache) term(w string) string {
+	c.mu.RLock()
+	t, ok := c.m[w]
+	c.mu.RUnlock()
+	if ok {
+		return t
+	}
+	if utf8.RuneCountInString(w) >= 2 && !c.an.IsStopWord(w) {
+		t = c.an.Stem(w)
+	}
+	c.mu.Lock()
+	if len(c.m) < maxCachedTerms {
+		c.m[strings.Clone(w)] = t
+	}
+	c.mu.Unlock()
+	return t
 }
 
 func cosine(a, b []term) float64 {
