@@ -25,6 +25,12 @@ type Config struct {
 	LogFormat   string // "text" or "json"
 
 	Fetch Fetch
+	Rate  Rate
+	// ShutdownTimeout is how long a stopping service waits for running
+	// work before handing it back to the queue.
+	ShutdownTimeout time.Duration
+	// Workers is how many summaries run at once.
+	Workers int
 
 	Slack   Slack
 	Discord Discord
@@ -38,13 +44,28 @@ type Fetch struct {
 	MaxBytes     int64
 }
 
+// Rate limits summary requests per user and per channel, in requests a
+// minute; 0 turns a limit off.
+type Rate struct {
+	PerUser, PerChannel float64
+}
+
 // Slack holds the Slack app's credentials; empty means Slack is off.
 type Slack struct {
 	BotToken      string
 	AppToken      string
 	SigningSecret string
 	APIURL        string
+	// UnfurlDomains are the domains registered for link unfurling.
+	UnfurlDomains []string
 }
+
+// Enabled reports whether Slack is configured.
+func (s Slack) Enabled() bool { return s.BotToken != "" }
+
+// SocketMode reports whether Slack connects through Socket Mode (an app
+// token is set) rather than HTTP endpoints.
+func (s Slack) SocketMode() bool { return s.AppToken != "" }
 
 // Discord holds the Discord app's credentials; empty means Discord is off.
 type Discord struct {
@@ -52,7 +73,18 @@ type Discord struct {
 	AppID     string
 	PublicKey string
 	APIURL    string
+	// GuildID registers commands in one guild only (development).
+	GuildID string
+	// ShardID and ShardCount split a large bot's guilds across processes.
+	ShardID, ShardCount int
+	// MessageContent asks for the privileged intent needed to summarise
+	// links posted in channels.
+	MessageContent bool
 }
+
+// Enabled reports whether Discord is configured (gateway or HTTP
+// interactions).
+func (d Discord) Enabled() bool { return d.Token != "" || d.PublicKey != "" }
 
 // OpenAI configures an OpenAI-compatible engine; empty means extractive only.
 type OpenAI struct {
@@ -84,17 +116,28 @@ func Parse(getenv func(string) string) (Config, error) {
 			Timeout:      p.duration("PRECIS_FETCH_TIMEOUT", DefaultFetchTimeout),
 			MaxBytes:     p.bytes("PRECIS_FETCH_MAX_BYTES", DefaultFetchMaxBytes),
 		},
+		Rate: Rate{
+			PerUser:    p.number("PRECIS_RATE_PER_USER", 6),
+			PerChannel: p.number("PRECIS_RATE_PER_CHANNEL", 30),
+		},
+		ShutdownTimeout: p.duration("PRECIS_SHUTDOWN_TIMEOUT", 20*time.Second),
+		Workers:         int(p.number("PRECIS_WORKERS", 8)),
 		Slack: Slack{
+			UnfurlDomains: p.list("PRECIS_SLACK_UNFURL_DOMAINS"),
 			BotToken:      p.secret("PRECIS_SLACK_BOT_TOKEN"),
 			AppToken:      p.secret("PRECIS_SLACK_APP_TOKEN"),
 			SigningSecret: p.secret("PRECIS_SLACK_SIGNING_SECRET"),
 			APIURL:        p.url("PRECIS_SLACK_API_URL"),
 		},
 		Discord: Discord{
-			Token:     p.secret("PRECIS_DISCORD_TOKEN"),
-			AppID:     p.str("PRECIS_DISCORD_APP_ID", ""),
-			PublicKey: p.secret("PRECIS_DISCORD_PUBLIC_KEY"),
-			APIURL:    p.url("PRECIS_DISCORD_API_URL"),
+			Token:          p.secret("PRECIS_DISCORD_TOKEN"),
+			AppID:          p.str("PRECIS_DISCORD_APP_ID", ""),
+			PublicKey:      p.secret("PRECIS_DISCORD_PUBLIC_KEY"),
+			APIURL:         p.url("PRECIS_DISCORD_API_URL"),
+			GuildID:        p.str("PRECIS_DISCORD_GUILD_ID", ""),
+			ShardID:        int(p.number("PRECIS_DISCORD_SHARD_ID", 0)),
+			ShardCount:     int(p.number("PRECIS_DISCORD_SHARD_COUNT", 1)),
+			MessageContent: p.boolean("PRECIS_DISCORD_MESSAGE_CONTENT"),
 		},
 		OpenAI: OpenAI{
 			APIKey:  p.secret("PRECIS_OPENAI_API_KEY"),
@@ -113,6 +156,21 @@ func Parse(getenv func(string) string) (Config, error) {
 	}
 	if c.Fetch.Timeout <= 0 {
 		p.fail("PRECIS_FETCH_TIMEOUT", errors.New("must be positive"))
+	}
+	if c.Rate.PerUser < 0 || c.Rate.PerChannel < 0 {
+		p.fail("PRECIS_RATE_PER_USER/PRECIS_RATE_PER_CHANNEL", errors.New("must be 0 (off) or positive"))
+	}
+	if c.Workers < 1 {
+		p.fail("PRECIS_WORKERS", errors.New("must be at least 1"))
+	}
+	if c.Discord.ShardCount < 1 || c.Discord.ShardID < 0 || c.Discord.ShardID >= c.Discord.ShardCount {
+		p.fail("PRECIS_DISCORD_SHARD_ID", errors.New("want 0 <= shard id < shard count"))
+	}
+	if c.Slack.Enabled() && !c.Slack.SocketMode() && c.Slack.SigningSecret == "" {
+		p.fail("PRECIS_SLACK_SIGNING_SECRET", errors.New("HTTP mode (no PRECIS_SLACK_APP_TOKEN) needs the signing secret"))
+	}
+	if c.Discord.Enabled() && c.Discord.AppID == "" {
+		p.fail("PRECIS_DISCORD_APP_ID", errors.New("Discord needs the application id"))
 	}
 	if c.Fetch.MaxBytes <= 0 {
 		p.fail("PRECIS_FETCH_MAX_BYTES", errors.New("must be positive"))
@@ -197,6 +255,27 @@ func (p *parser) bytes(name string, def int64) int64 {
 	return n
 }
 
+func (p *parser) number(name string, def float64) float64 {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		p.fail(name, fmt.Errorf("%q is not a number", v))
+		return def
+	}
+	return n
+}
+
+func (p *parser) list(name string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(p.getenv(name), func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, strings.ToLower(f))
+	}
+	return out
+}
+
 func (p *parser) url(name string) string {
 	v := p.str(name, "")
 	if v == "" {
@@ -228,14 +307,22 @@ func (c Config) Write(w io.Writer) error {
 		{"PRECIS_FETCH_ALLOW_PRIVATE", strconv.FormatBool(c.Fetch.AllowPrivate)},
 		{"PRECIS_FETCH_TIMEOUT", c.Fetch.Timeout.String()},
 		{"PRECIS_FETCH_MAX_BYTES", strconv.FormatInt(c.Fetch.MaxBytes, 10)},
+		{"PRECIS_RATE_PER_USER", strconv.FormatFloat(c.Rate.PerUser, 'g', -1, 64) + "/min"},
+		{"PRECIS_RATE_PER_CHANNEL", strconv.FormatFloat(c.Rate.PerChannel, 'g', -1, 64) + "/min"},
+		{"PRECIS_WORKERS", strconv.Itoa(c.Workers)},
+		{"PRECIS_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
 		{"PRECIS_SLACK_BOT_TOKEN", redact(c.Slack.BotToken)},
 		{"PRECIS_SLACK_APP_TOKEN", redact(c.Slack.AppToken)},
 		{"PRECIS_SLACK_SIGNING_SECRET", redact(c.Slack.SigningSecret)},
 		{"PRECIS_SLACK_API_URL", orDefault(c.Slack.APIURL)},
+		{"PRECIS_SLACK_UNFURL_DOMAINS", orUnset(strings.Join(c.Slack.UnfurlDomains, ","))},
 		{"PRECIS_DISCORD_TOKEN", redact(c.Discord.Token)},
 		{"PRECIS_DISCORD_APP_ID", orUnset(c.Discord.AppID)},
 		{"PRECIS_DISCORD_PUBLIC_KEY", redact(c.Discord.PublicKey)},
 		{"PRECIS_DISCORD_API_URL", orDefault(c.Discord.APIURL)},
+		{"PRECIS_DISCORD_GUILD_ID", orUnset(c.Discord.GuildID)},
+		{"PRECIS_DISCORD_SHARD_ID", strconv.Itoa(c.Discord.ShardID) + " of " + strconv.Itoa(c.Discord.ShardCount)},
+		{"PRECIS_DISCORD_MESSAGE_CONTENT", strconv.FormatBool(c.Discord.MessageContent)},
 		{"PRECIS_OPENAI_API_KEY", redact(c.OpenAI.APIKey)},
 		{"PRECIS_OPENAI_BASE_URL", orDefault(c.OpenAI.BaseURL)},
 		{"PRECIS_OPENAI_MODEL", orUnset(c.OpenAI.Model)},

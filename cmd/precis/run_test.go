@@ -228,11 +228,11 @@ func TestSummarizeBadInput(t *testing.T) {
 }
 
 func TestConfigCheck(t *testing.T) {
-	r := runCLI(t, map[string]string{"PRECIS_SLACK_BOT_TOKEN": "xoxb-secret-value", "PRECIS_DATABASE_URL": "postgres://precis:hunter2@db:5432/precis"}, "", "config", "check")
+	r := runCLI(t, map[string]string{"PRECIS_SLACK_BOT_TOKEN": "xoxb-secret-value", "PRECIS_SLACK_APP_TOKEN": "xapp-secret-value", "PRECIS_DATABASE_URL": "postgres://precis:hunter2@db:5432/precis"}, "", "config", "check")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	for _, secret := range []string{"xoxb-secret-value", "hunter2"} {
+	for _, secret := range []string{"xoxb-secret-value", "xapp-secret-value", "hunter2"} {
 		if strings.Contains(r.stdout, secret) {
 			t.Errorf("config check printed a secret: %s", r.stdout)
 		}

@@ -1,0 +1,93 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.DatabaseURL != "" || c.Fetch.AllowPrivate || c.Fetch.Timeout != 20*time.Second ||
+		c.Slack.Enabled() || c.Discord.Enabled() || c.Rate.PerUser != 6 || c.Workers != 8 {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestSecretsFromFiles(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "token")
+	if err := os.WriteFile(file, []byte("xoxb-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(env(map[string]string{"PRECIS_SLACK_BOT_TOKEN_FILE": file, "PRECIS_SLACK_APP_TOKEN": "xapp-1", "PRECIS_SLACK_UNFURL_DOMAINS": "Example.com, news.example.org"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Slack.BotToken != "xoxb-from-file" || !c.Slack.SocketMode() {
+		t.Errorf("slack = %+v", c.Slack)
+	}
+	if diff := cmp.Diff([]string{"example.com", "news.example.org"}, c.Slack.UnfurlDomains); diff != "" {
+		t.Errorf("unfurl domains (-want +got):\n%s", diff)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"bad bool", map[string]string{"PRECIS_FETCH_ALLOW_PRIVATE": "sometimes"}, "PRECIS_FETCH_ALLOW_PRIVATE"},
+		{"bad duration", map[string]string{"PRECIS_FETCH_TIMEOUT": "soon"}, "PRECIS_FETCH_TIMEOUT"},
+		{"bad addr", map[string]string{"PRECIS_HTTP_ADDR": "8080"}, "PRECIS_HTTP_ADDR"},
+		{"bad database", map[string]string{"PRECIS_DATABASE_URL": "mysql://x"}, "PRECIS_DATABASE_URL"},
+		{"bad api url", map[string]string{"PRECIS_SLACK_API_URL": "ftp://x"}, "PRECIS_SLACK_API_URL"},
+		{"both secret forms", map[string]string{"PRECIS_OPENAI_API_KEY": "k", "PRECIS_OPENAI_API_KEY_FILE": "/nonexistent"}, "not both"},
+		{"missing secret file", map[string]string{"PRECIS_OPENAI_API_KEY_FILE": "/nonexistent/key"}, "PRECIS_OPENAI_API_KEY_FILE"},
+		{"slack http without secret", map[string]string{"PRECIS_SLACK_BOT_TOKEN": "xoxb"}, "PRECIS_SLACK_SIGNING_SECRET"},
+		{"discord without app id", map[string]string{"PRECIS_DISCORD_TOKEN": "t"}, "PRECIS_DISCORD_APP_ID"},
+		{"bad shard", map[string]string{"PRECIS_DISCORD_SHARD_ID": "2", "PRECIS_DISCORD_SHARD_COUNT": "2"}, "PRECIS_DISCORD_SHARD_ID"},
+		{"negative rate", map[string]string{"PRECIS_RATE_PER_USER": "-1"}, "PRECIS_RATE_PER_USER"},
+		{"bad log level", map[string]string{"PRECIS_LOG_LEVEL": "loud"}, "PRECIS_LOG_LEVEL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(env(tt.env))
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want ErrInvalid naming %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestWriteRedacts(t *testing.T) {
+	c, err := Parse(env(map[string]string{"PRECIS_DISCORD_TOKEN": "discord-secret", "PRECIS_DISCORD_APP_ID": "42",
+		"PRECIS_DATABASE_URL": "postgres://u:pw-secret@db/precis"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := c.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, secret := range []string{"discord-secret", "pw-secret"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("secret %q printed:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "PRECIS_DISCORD_APP_ID") || !strings.Contains(out, "42") {
+		t.Errorf("non-secret values missing:\n%s", out)
+	}
+}
