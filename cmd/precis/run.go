@@ -22,8 +22,10 @@ const (
 const usage = `Précis reads articles so you don't have to.
 
 Usage:
+  precis serve                      run the service: web page and API, and the configured chat platforms
   precis summarize [--points N] [--format text|markdown|json] [--timeout D] URL|FILE|-
   precis eval [--corpus DIR] [--limit N]
+  precis migrate                    apply database migrations
   precis config check
   precis help
 
@@ -70,6 +72,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = summarizeCommand(ctx, e, rest)
 	case "eval":
 		err = evalCommand(ctx, e, rest)
+	case "serve":
+		err = serveCommand(ctx, e, rest)
+	case "migrate":
+		err = migrateCommand(ctx, e, rest)
 	default:
 		err = fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
