@@ -1,0 +1,308 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/summarize"
+)
+
+// summaryRequest is the body of POST /api/v1/summaries.
+type summaryRequest struct {
+	URL    string `json:"url"`
+	Text   string `json:"text"`
+	Points int    `json:"points"`
+	Lang   string `json:"lang"`
+	// CallbackURL makes the request asynchronous: the answer is POSTed
+	// there when the job finishes.
+	CallbackURL string `json:"callback_url"`
+}
+
+// acceptedBody answers an asynchronous request.
+type acceptedBody struct {
+	ID string `json:"id"`
+}
+
+// searchBody answers GET /api/v1/summaries.
+type searchBody struct {
+	Results []summarize.Summary `json:"results"`
+}
+
+// Limits of the API's inputs.
+const (
+	maxURLBytes   = 8 << 10
+	maxQueryBytes = 500
+	defaultLimit  = 20
+	maxLimit      = 100
+)
+
+// requestError is a client mistake; its message is user-safe.
+type requestError struct {
+	status int
+	msg    string
+}
+
+func (e *requestError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) *requestError {
+	return &requestError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+}
+
+// summaryInput is a validated request for one summary.
+type summaryInput struct {
+	url, text string
+	opts      summarize.Options
+	callback  string
+}
+
+// validate checks a request. Its error is a *requestError, or wraps
+// summarize.ErrBadURL so that an early refusal reads as the pipeline's.
+func (req summaryRequest) validate(callbacks bool) (summaryInput, error) {
+	in := summaryInput{url: strings.TrimSpace(req.URL), text: req.Text, callback: strings.TrimSpace(req.CallbackURL)}
+	if strings.TrimSpace(in.text) == "" {
+		in.text = ""
+	}
+	switch {
+	case in.url == "" && in.text == "":
+		return in, badRequest("Give either \"url\" or \"text\".")
+	case in.url != "" && in.text != "":
+		return in, badRequest("Give either \"url\" or \"text\", not both.")
+	case len(in.text) > summarize.MaxTextBytes:
+		return in, &requestError{status: http.StatusRequestEntityTooLarge,
+			msg: fmt.Sprintf("The text is too long: at most %d MiB.", summarize.MaxTextBytes>>20)}
+	}
+	if in.url != "" {
+		if err := checkWebURL(in.url); err != nil {
+			return in, fmt.Errorf("url: %w", summarize.ErrBadURL)
+		}
+	}
+	if req.Points != 0 && (req.Points < summarize.MinPoints || req.Points > summarize.MaxPoints) {
+		return in, badRequest("The number of points must be between %d and %d.", summarize.MinPoints, summarize.MaxPoints)
+	}
+	in.opts.Points = req.Points
+	lang := strings.ToLower(strings.TrimSpace(req.Lang))
+	if lang == "auto" {
+		lang = ""
+	}
+	if lang != "" && (len(lang) != 2 || strings.Trim(lang, "abcdefghijklmnopqrstuvwxyz") != "") {
+		return in, badRequest("\"lang\" must be a two-letter language code such as \"en\" or \"fr\".")
+	}
+	in.opts.Lang = lang
+	if in.callback != "" {
+		switch {
+		case !callbacks:
+			return in, badRequest("Callbacks are not enabled on this server; leave out \"callback_url\".")
+		case checkWebURL(in.callback) != nil:
+			return in, badRequest("\"callback_url\" must be an http:// or https:// address.")
+		case in.text != "":
+			// Jobs carry links only: a text is summarised at once.
+			return in, badRequest("\"callback_url\" works with \"url\" only; send text without it.")
+		case in.opts.Lang != "":
+			return in, badRequest("\"lang\" can't be combined with \"callback_url\" yet.")
+		}
+	}
+	return in, nil
+}
+
+// checkWebURL accepts absolute http(s) URLs with a host.
+func checkWebURL(raw string) error {
+	if len(raw) > maxURLBytes {
+		return errors.New("too long")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
+		return fmt.Errorf("scheme %q", u.Scheme)
+	}
+	if u.Host == "" {
+		return errors.New("no host")
+	}
+	return nil
+}
+
+// decodeJSON reads one JSON object of at most a.maxBody bytes into v.
+func (a *Adapter) decodeJSON(w http.ResponseWriter, r *http.Request, v any) *requestError {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return &requestError{status: http.StatusUnsupportedMediaType, msg: "Send the request as JSON, with Content-Type: application/json."}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, a.maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return a.jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		if re := a.jsonError(err); re.status == http.StatusRequestEntityTooLarge {
+			return re
+		}
+		return badRequest("The request body must hold a single JSON object.")
+	}
+	return nil
+}
+
+func (a *Adapter) jsonError(err error) *requestError {
+	var (
+		tooLarge *http.MaxBytesError
+		syntax   *json.SyntaxError
+		typ      *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return &requestError{status: http.StatusRequestEntityTooLarge,
+			msg: fmt.Sprintf("The request body is too large: at most %d bytes.", tooLarge.Limit)}
+	case errors.Is(err, io.EOF):
+		return badRequest("The request body is empty; send a JSON object.")
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("The request body is not valid JSON.")
+	case errors.As(err, &typ) && typ.Field == "":
+		return badRequest("The request body must be a JSON object.")
+	case errors.As(err, &typ):
+		want := "a string"
+		if k := typ.Type.Kind(); k >= reflect.Int && k <= reflect.Uint64 {
+			want = "a whole number"
+		}
+		return badRequest("%q must be %s.", typ.Field, want)
+	case err == nil:
+		return badRequest("The request body must hold a single JSON object.")
+	}
+	// What remains is an unknown field, which encoding/json reports in
+	// a plain error ("json: unknown field \"x\""), safe to show.
+	return badRequest("The request doesn't match the API: %s.", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// summarizeAPI answers POST /api/v1/summaries.
+func (a *Adapter) summarizeAPI(w http.ResponseWriter, r *http.Request) {
+	if err := a.sameOrigin(r); err != nil {
+		writeError(w, http.StatusForbidden, "Cross-origin requests are not allowed.")
+		return
+	}
+	var req summaryRequest
+	if re := a.decodeJSON(w, r, &req); re != nil {
+		writeError(w, re.status, re.msg)
+		return
+	}
+	in, err := req.validate(a.webhook != nil)
+	if err != nil {
+		a.writeInputError(w, err)
+		return
+	}
+	conv := bot.Conversation{Platform: bot.PlatformWeb, Channel: ChannelAPI}
+	user := bot.User{ID: clientIP(r)}
+	if in.callback != "" {
+		a.enqueue(w, r, conv, user, in)
+		return
+	}
+	if !a.core.Allow(conv, user, 1) {
+		writeRateLimited(w)
+		return
+	}
+	s, err := a.core.Summarize(r.Context(), conv, user.ID, in.url, in.text, in.opts)
+	if err != nil {
+		status := statusOf(err)
+		a.log.InfoContext(r.Context(), "api summary failed", slog.String("host", hostOf(in.url)),
+			slog.Int("status", status), slog.Any("error", err))
+		writeError(w, status, summarize.UserMessage(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+func (a *Adapter) writeInputError(w http.ResponseWriter, err error) {
+	var re *requestError
+	if errors.As(err, &re) {
+		writeError(w, re.status, re.msg)
+		return
+	}
+	writeError(w, statusOf(err), summarize.UserMessage(err))
+}
+
+const msgRateLimited = "You're asking for summaries faster than I can read. Please wait a few seconds and try again."
+
+func writeRateLimited(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", retryAfterSeconds)
+	writeError(w, http.StatusTooManyRequests, msgRateLimited)
+}
+
+// enqueue queues an asynchronous summary through the core, which applies
+// the rate limits itself, and answers 202 with the request's ID.
+func (a *Adapter) enqueue(w http.ResponseWriter, r *http.Request, conv bot.Conversation, user bot.User, in summaryInput) {
+	req := bot.Request{
+		ID:           rand.Text(),
+		Kind:         bot.KindAPI,
+		Conversation: conv,
+		User:         user,
+		URLs:         []string{in.url},
+		Points:       in.opts.Points,
+		Target:       bot.Target{Kind: TargetWebhook, Ref: in.callback},
+	}
+	ack, err := a.core.Handle(r.Context(), req)
+	switch {
+	case err != nil:
+		a.log.ErrorContext(r.Context(), "queueing api summary failed", slog.String("host", hostOf(in.url)), slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "Something went wrong on my side. Please try again later.")
+	case ack.Deferred || ack.Empty():
+		// Empty: the core saw this request ID already; it is queued.
+		writeJSON(w, http.StatusAccepted, acceptedBody{ID: req.ID})
+	case ack.Summary != nil:
+		writeJSON(w, http.StatusOK, *ack.Summary)
+	default:
+		// The core refuses a valid link only when a rate limit is hit.
+		w.Header().Set("Retry-After", retryAfterSeconds)
+		writeError(w, http.StatusTooManyRequests, ack.Text)
+	}
+}
+
+// searchAPI answers GET /api/v1/summaries?q=words&limit=N.
+func (a *Adapter) searchAPI(w http.ResponseWriter, r *http.Request) {
+	query := r.URL.Query()
+	q := strings.TrimSpace(query.Get("q"))
+	if len(q) > maxQueryBytes {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("\"q\" is too long: at most %d bytes.", maxQueryBytes))
+		return
+	}
+	limit := defaultLimit
+	if raw := query.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > maxLimit {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("\"limit\" must be a number from 1 to %d.", maxLimit))
+			return
+		}
+		limit = n
+	}
+	entries, err := a.search(r, q, limit)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Search is unavailable right now. Please try again later.")
+		return
+	}
+	out := searchBody{Results: make([]summarize.Summary, 0, len(entries))}
+	for _, e := range entries {
+		out.Results = append(out.Results, e.Summary)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// search looks in the archive of the web scope.
+func (a *Adapter) search(r *http.Request, q string, limit int) ([]bot.ArchiveEntry, error) {
+	if a.archive == nil {
+		return nil, nil
+	}
+	entries, err := a.archive.SearchSummaries(r.Context(), bot.Scope{Platform: bot.PlatformWeb}, q, limit)
+	if err != nil {
+		a.log.ErrorContext(r.Context(), "search failed", slog.Any("error", err))
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return entries, nil
+}

@@ -1,0 +1,241 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/summarize"
+)
+
+// Core is what the adapter consumes of the bot core; *bot.Bot is one.
+type Core interface {
+	Handle(ctx context.Context, req bot.Request) (bot.Ack, error)
+	Summarize(ctx context.Context, c bot.Conversation, userID, rawURL, text string, opts summarize.Options) (summarize.Summary, error)
+	Allow(c bot.Conversation, u bot.User, n int) bool
+}
+
+var (
+	_ Core       = (*bot.Bot)(nil)
+	_ bot.Sender = (*Adapter)(nil)
+)
+
+// Config wires an Adapter.
+type Config struct {
+	Core Core
+	// Archive holds the history and search of the web scope.
+	Archive bot.Archive
+	// Ready are the checks of /readyz (database, queue…). A failing
+	// check is named in the answer by its function's name, so pass
+	// method values (db.Ping) rather than anonymous closures.
+	Ready []func(context.Context) error
+	// QueueDepth feeds the queue-depth gauge; optional.
+	QueueDepth func(context.Context) (int, error)
+	// Registry receives the metrics and is served on /metrics; a new one
+	// when nil. Ignored when Metrics is set.
+	Registry *prometheus.Registry
+	// Metrics, optional, are metrics made beforehand with NewMetrics, for
+	// wiring where the bot core needs them before the adapter exists.
+	Metrics *Metrics
+	// WebhookClient posts async results to callback URLs. It must refuse
+	// private addresses (the callback URL comes from the client). When
+	// nil, requests with a callback_url are refused.
+	WebhookClient *http.Client
+	Logger        *slog.Logger
+	// MaxBodyBytes caps request bodies; DefaultMaxBodyBytes when 0.
+	MaxBodyBytes int64
+}
+
+// DefaultMaxBodyBytes is the default request body cap.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Channels of the web platform's conversations.
+const (
+	ChannelPage = "page"
+	ChannelAPI  = "api"
+)
+
+// TargetWebhook is the bot.Target kind of replies posted to a callback URL.
+const TargetWebhook = "webhook"
+
+// retryAfterSeconds is what a rate-limited client is told to wait: the
+// refill interval of bot.DefaultLimits' per-user bucket.
+const retryAfterSeconds = "10"
+
+// Adapter serves the web page, the API and the operational endpoints. It
+// is safe for concurrent use.
+type Adapter struct {
+	core    Core
+	archive bot.Archive
+	ready   []func(context.Context) error
+	webhook *http.Client
+	log     *slog.Logger
+	maxBody int64
+	metrics *Metrics
+	page    *pageRenderer
+	csrf    *http.CrossOriginProtection
+}
+
+// New returns an Adapter. Register it as the bot's Sender of
+// bot.PlatformWeb so that async API results reach their callbacks.
+func New(cfg Config) *Adapter {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	m := cfg.Metrics
+	if m == nil {
+		m = NewMetrics(cfg.Registry)
+	}
+	if cfg.QueueDepth != nil {
+		m.watchQueue(cfg.QueueDepth, cfg.Logger)
+	}
+	return &Adapter{
+		core:    cfg.Core,
+		archive: cfg.Archive,
+		ready:   cfg.Ready,
+		webhook: cfg.WebhookClient,
+		log:     cfg.Logger,
+		maxBody: cfg.MaxBodyBytes,
+		metrics: m,
+		page:    newPageRenderer(),
+		csrf:    http.NewCrossOriginProtection(),
+	}
+}
+
+// Metrics returns the adapter's metrics, to hand to the bot core.
+func (a *Adapter) Metrics() bot.Metrics { return a.metrics }
+
+// Mount registers the adapter's routes on mux.
+func (a *Adapter) Mount(mux *http.ServeMux) {
+	routes := []struct {
+		pattern, name string
+		methods       methods
+	}{
+		{"/{$}", "page", methods{http.MethodGet: a.servePage, http.MethodPost: a.postPage}},
+		{"/summarize", "page_summarize", methods{http.MethodPost: a.postPage}},
+		{"/api/v1/summaries", "api_summaries", methods{http.MethodGet: a.searchAPI, http.MethodPost: a.summarizeAPI}},
+		{"/healthz", "healthz", methods{http.MethodGet: a.healthz}},
+		{"/readyz", "readyz", methods{http.MethodGet: a.readyz}},
+		{"/metrics", "metrics", methods{http.MethodGet: a.metrics.handler().ServeHTTP}},
+	}
+	for _, r := range routes {
+		mux.Handle(r.pattern, a.metrics.instrument(r.name, r.methods))
+	}
+}
+
+// methods dispatches a route by method. GET handlers also answer HEAD;
+// other methods get 405 with an Allow header and a JSON body.
+type methods map[string]http.HandlerFunc
+
+func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	if h, ok := m[method]; ok {
+		h(w, r)
+		return
+	}
+	var allow []string
+	for _, k := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		if _, ok := m[k]; ok || (k == http.MethodHead && m[http.MethodGet] != nil) {
+			allow = append(allow, k)
+		}
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed here.")
+}
+
+// errorBody is the JSON of every error answer.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	// The same encoding as the CLI's --format json.
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client may be gone; nothing to do then
+}
+
+// clientIP is the rate-limit identity of a request: its remote address.
+// Forwarding headers are not trusted, as anyone may set them.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// errCrossOrigin is a request refused by the same-origin check.
+var errCrossOrigin = errors.New("cross-origin request refused")
+
+// sameOrigin refuses cross-origin browser POSTs. CrossOriginProtection
+// judges by Sec-Fetch-Site or Origin; for the old browsers that send
+// neither, a Referer, when present, must name this host.
+func (a *Adapter) sameOrigin(r *http.Request) error {
+	if err := a.csrf.Check(r); err != nil {
+		return fmt.Errorf("%w: %w", errCrossOrigin, err)
+	}
+	if r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Origin") != "" {
+		return nil
+	}
+	ref := r.Header.Get("Referer")
+	if ref == "" {
+		return nil // not a browser, or one that hides the referrer
+	}
+	u, err := url.Parse(ref)
+	if err != nil || !strings.EqualFold(u.Host, r.Host) {
+		return fmt.Errorf("%w: referer of another host", errCrossOrigin)
+	}
+	return nil
+}
+
+// statusOf maps a pipeline error to an HTTP status.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, summarize.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, summarize.ErrUpstream), errors.Is(err, summarize.ErrUnreachable):
+		return http.StatusBadGateway
+	case errors.Is(err, summarize.ErrBadURL), errors.Is(err, summarize.ErrBlocked),
+		errors.Is(err, summarize.ErrUnsupportedType), errors.Is(err, summarize.ErrTooManyRedirects),
+		errors.Is(err, summarize.ErrNotArticle), errors.Is(err, summarize.ErrUnsupportedLanguage),
+		errors.Is(err, summarize.ErrNoText):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusInternalServerError
+}
+
+// hostOf is the host of a URL, for logs (never the full URL).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
