@@ -124,6 +124,12 @@ type Bot struct {
 
 	mu      sync.RWMutex
 	senders map[string]Sender
+
+	// hot holds recent summaries by cache key; archived remembers which
+	// (scope, URL) pairs were archived lately, so that repeated requests
+	// do not fill the archive with copies.
+	hot      *hotCache
+	archived *timedLRU[struct{}]
 }
 
 // New returns a Bot. Register each platform's Sender before jobs run.
@@ -137,7 +143,10 @@ func New(cfg Config) *Bot {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits()
 	}
-	return &Bot{cfg: cfg, log: cfg.Logger, limits: newRateLimits(cfg.Limits), senders: make(map[string]Sender)}
+	return &Bot{
+		cfg: cfg, log: cfg.Logger, limits: newRateLimits(cfg.Limits), senders: make(map[string]Sender),
+		hot: newTimedLRU[summarize.Summary](hotSummaries, hotSummaryTTL), archived: newTimedLRU[struct{}](recentArchives, recentArchiveTT),
+	}
 }
 
 // Register sets the Sender of a platform.
@@ -259,7 +268,7 @@ func (b *Bot) summarizeLinks(ctx context.Context, req Request, quiet bool) (Ack,
 		}
 	}
 	if quiet {
-		return Ack{Deferred: true}, nil
+		return Ack{Deferred: true, PrivateReply: st.Visibility == VisiblePrivate}, nil
 	}
 	what := "that link"
 	if len(links) > 1 {
@@ -267,7 +276,7 @@ func (b *Bot) summarizeLinks(ctx context.Context, req Request, quiet bool) (Ack,
 	} else if u, err := url.Parse(links[0]); err == nil {
 		what = u.Host
 	}
-	return Ack{Text: "Summarizing " + what + "…", Ephemeral: true, Deferred: true}, nil
+	return Ack{Text: "Summarizing " + what + "…", Ephemeral: true, Deferred: true, PrivateReply: st.Visibility == VisiblePrivate}, nil
 }
 
 func (b *Bot) handleCommand(ctx context.Context, req Request) (Ack, error) {

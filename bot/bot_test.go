@@ -244,3 +244,25 @@ func TestCoreHasNoPlatformDependencies(t *testing.T) {
 		}
 	}
 }
+
+func TestCachedSummaryIsArchivedInEachWorkspace(t *testing.T) {
+	env, arts := newEnv(t)
+	other := bot.Conversation{Platform: "slack", Workspace: "T2", Channel: "C7"}
+	link := arts.ArticleURL("shared")
+	for i, c := range []bot.Conversation{general, other, other} {
+		handle(t, env, bot.Request{ID: fmt.Sprint("w", i), Kind: bot.KindCommand, Command: "summarize", Text: link, Conversation: c, User: alice})
+		env.Queue.Wait()
+	}
+	if hits := arts.Hits("/article/shared"); hits != 1 {
+		t.Errorf("fetched %d times, want 1", hits)
+	}
+	for _, c := range []bot.Conversation{general, other} {
+		entries, err := env.Store.SearchSummaries(context.Background(), c.Scope(), "sea wall", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 {
+			t.Errorf("workspace %s has %d archive entries for the article, want 1", c.Workspace, len(entries))
+		}
+	}
+}

@@ -68,14 +68,10 @@ func NormalizeURL(rawURL string) string {
 func (b *Bot) Summarize(ctx context.Context, c Conversation, userID, rawURL, text string, opts summarize.Options) (summarize.Summary, error) {
 	start := b.cfg.Now()
 	key := CacheKey(rawURL, text, opts)
-	if b.cfg.Cache != nil {
-		s, ok, err := b.cfg.Cache.CachedSummary(ctx, key)
-		if err != nil {
-			b.log.WarnContext(ctx, "cache read failed", slog.Any("error", err))
-		} else if ok {
-			b.observe(s.Method, "cached", start)
-			return s, nil
-		}
+	if s, ok := b.cached(ctx, key); ok {
+		b.observe(s.Method, "cached", start)
+		b.archive(ctx, c, userID, rawURL, s)
+		return s, nil
 	}
 	var (
 		s   summarize.Summary
@@ -91,18 +87,56 @@ func (b *Bot) Summarize(ctx context.Context, c Conversation, userID, rawURL, tex
 		return summarize.Summary{}, err
 	}
 	b.observe(s.Method, "ok", start)
+	b.hot.add(key, s, b.cfg.Now())
 	if b.cfg.Cache != nil {
 		if err := b.cfg.Cache.CacheSummary(ctx, key, s); err != nil {
 			b.log.WarnContext(ctx, "cache write failed", slog.Any("error", err))
 		}
 	}
-	if b.cfg.Archive != nil {
-		e := ArchiveEntry{Conversation: c, UserID: userID, Summary: s, CreatedAt: b.cfg.Now()}
-		if err := b.cfg.Archive.ArchiveSummary(ctx, e); err != nil {
-			b.log.WarnContext(ctx, "archive failed", slog.Any("error", err))
-		}
-	}
+	b.archive(ctx, c, userID, rawURL, s)
 	return s, nil
+}
+
+// cached looks a summary up in memory, then in the Cache.
+func (b *Bot) cached(ctx context.Context, key string) (summarize.Summary, bool) {
+	if s, ok := b.hot.get(key, b.cfg.Now()); ok {
+		return s, true
+	}
+	if b.cfg.Cache == nil {
+		return summarize.Summary{}, false
+	}
+	s, ok, err := b.cfg.Cache.CachedSummary(ctx, key)
+	if err != nil {
+		b.log.WarnContext(ctx, "cache read failed", slog.Any("error", err))
+		return summarize.Summary{}, false
+	}
+	if ok {
+		b.hot.add(key, s, b.cfg.Now())
+	}
+	return s, ok
+}
+
+// archive records a summary in the conversation's scope, once a day per
+// scope and article: a summary cached from another team is archived in
+// this one too, so that its search finds it.
+func (b *Bot) archive(ctx context.Context, c Conversation, userID, rawURL string, s summarize.Summary) {
+	if b.cfg.Archive == nil {
+		return
+	}
+	id := rawURL
+	if id == "" {
+		id = s.TLDR
+	}
+	key := c.Platform + "\x00" + c.Workspace + "\x00" + NormalizeURL(id)
+	if _, ok := b.archived.get(key, b.cfg.Now()); ok {
+		return
+	}
+	e := ArchiveEntry{Conversation: c, UserID: userID, Summary: s, CreatedAt: b.cfg.Now()}
+	if err := b.cfg.Archive.ArchiveSummary(ctx, e); err != nil {
+		b.log.WarnContext(ctx, "archive failed", slog.Any("error", err))
+		return
+	}
+	b.archived.add(key, struct{}{}, b.cfg.Now())
 }
 
 func (b *Bot) observe(method, outcome string, start time.Time) {

@@ -121,6 +121,11 @@ type Ack struct {
 	Ephemeral bool
 	// Deferred: a Reply will follow through the Sender.
 	Deferred bool
+	// PrivateReply, with Deferred: the Reply to follow will be shown only
+	// to the requester (the channel's visibility is private). Ephemeral
+	// is about Text; platforms that fix a deferred answer's visibility
+	// when deferring (Discord) need this one.
+	PrivateReply bool
 	// Summary is set when the answer was ready at once (cache hit on the
 	// web API, for example).
 	Summary *summarize.Summary
