@@ -1,10 +1,10 @@
 package bot
 
 import (
-	"container/list"
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
 )
 
@@ -31,40 +31,30 @@ const maxBuckets = 10000
 
 // limiter holds token buckets per key, at most maxBuckets of them.
 type limiter struct {
-	mu      sync.Mutex
+	mu      sync.Mutex // makes get-or-create atomic
 	limit   rate.Limit
 	burst   int
-	order   *list.List // of string keys, most recent first
-	buckets map[string]*bucketEntry
-}
-
-type bucketEntry struct {
-	l    *rate.Limiter
-	elem *list.Element
+	buckets *lru.Cache[string, *rate.Limiter]
 }
 
 func newLimiter(limit rate.Limit, burst int) *limiter {
-	return &limiter{limit: limit, burst: burst, order: list.New(), buckets: make(map[string]*bucketEntry)}
+	c, err := lru.New[string, *rate.Limiter](maxBuckets)
+	if err != nil {
+		panic(err) // maxBuckets is positive
+	}
+	return &limiter{limit: limit, burst: burst, buckets: c}
 }
 
 // allow takes a token from key's bucket if it has one.
 func (l *limiter) allow(key string, now time.Time) bool {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.buckets[key]
+	b, ok := l.buckets.Get(key)
 	if !ok {
-		e = &bucketEntry{l: rate.NewLimiter(l.limit, l.burst)}
-		e.elem = l.order.PushFront(key)
-		l.buckets[key] = e
-		if l.order.Len() > maxBuckets {
-			oldest := l.order.Back()
-			l.order.Remove(oldest)
-			delete(l.buckets, oldest.Value.(string))
-		}
-	} else {
-		l.order.MoveToFront(e.elem)
+		b = rate.NewLimiter(l.limit, l.burst)
+		l.buckets.Add(key, b)
 	}
-	return e.l.AllowN(now, 1)
+	l.mu.Unlock()
+	return b.AllowN(now, 1)
 }
 
 // rateLimits combines the per-user and per-channel buckets.

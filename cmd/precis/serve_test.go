@@ -65,7 +65,7 @@ var servingAddr = regexp.MustCompile(`msg="precis is serving" addr=(http://\S+)`
 
 // startServer runs precis serve in dir with env added to a clean
 // environment, and waits until it listens.
-func startServer(t *testing.T, dir string, env ...string) *server {
+func startServer(t testing.TB, dir string, env ...string) *server {
 	t.Helper()
 	bin, err := precisBinary()
 	if err != nil {
