@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -114,6 +115,11 @@ type Config struct {
 	Logger     *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// MaxConcurrent bounds the summaries made at once (fetch, extract,
+	// engine), so that a burst of new articles neither exhausts memory nor
+	// starves the quick answers (cache hits, commands) of CPU. Default:
+	// twice the number of CPUs.
+	MaxConcurrent int
 }
 
 // Bot is the platform-neutral core. It is safe for concurrent use.
@@ -130,6 +136,8 @@ type Bot struct {
 	// do not fill the archive with copies.
 	hot      *hotCache
 	archived *timedLRU[struct{}]
+	// working holds a token for each summary being made.
+	working chan struct{}
 }
 
 // New returns a Bot. Register each platform's Sender before jobs run.
@@ -143,9 +151,13 @@ func New(cfg Config) *Bot {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits()
 	}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 2 * runtime.GOMAXPROCS(0)
+	}
 	return &Bot{
 		cfg: cfg, log: cfg.Logger, limits: newRateLimits(cfg.Limits), senders: make(map[string]Sender),
 		hot: newTimedLRU[summarize.Summary](hotSummaries, hotSummaryTTL), archived: newTimedLRU[struct{}](recentArchives, recentArchiveTT),
+		working: make(chan struct{}, cfg.MaxConcurrent),
 	}
 }
 

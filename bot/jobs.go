@@ -73,6 +73,18 @@ func (b *Bot) Summarize(ctx context.Context, c Conversation, userID, rawURL, tex
 		b.archive(ctx, c, userID, rawURL, s)
 		return s, nil
 	}
+	select {
+	case b.working <- struct{}{}:
+		defer func() { <-b.working }()
+	case <-ctx.Done():
+		return summarize.Summary{}, ctx.Err()
+	}
+	// Another request may have made it while this one waited.
+	if s, ok := b.hot.get(key, b.cfg.Now()); ok {
+		b.observe(s.Method, "cached", start)
+		b.archive(ctx, c, userID, rawURL, s)
+		return s, nil
+	}
 	var (
 		s   summarize.Summary
 		err error
