@@ -1,0 +1,97 @@
+package slack
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/precisbot/precis/bot"
+)
+
+// manifest is the part of a Slack app manifest Précis relies on.
+type manifest struct {
+	DisplayInformation struct {
+		Name            string `yaml:"name"`
+		Description     string `yaml:"description"`
+		LongDescription string `yaml:"long_description"`
+	} `yaml:"display_information"`
+	Features struct {
+		SlashCommands []struct {
+			Command, Description, UsageHint string
+		} `yaml:"slash_commands"`
+		Shortcuts []struct {
+			Name, Type, Description string
+			CallbackID              string `yaml:"callback_id"`
+		} `yaml:"shortcuts"`
+	} `yaml:"features"`
+	OAuthConfig struct {
+		Scopes struct {
+			Bot []string `yaml:"bot"`
+		} `yaml:"scopes"`
+	} `yaml:"oauth_config"`
+	Settings struct {
+		EventSubscriptions struct {
+			BotEvents []string `yaml:"bot_events"`
+		} `yaml:"event_subscriptions"`
+		Interactivity struct {
+			IsEnabled bool `yaml:"is_enabled"`
+		} `yaml:"interactivity"`
+		SocketModeEnabled bool `yaml:"socket_mode_enabled"`
+	} `yaml:"settings"`
+}
+
+// TestManifestDeclaresWhatTheAdapterUses keeps deploy/slack/manifest.yaml
+// in step with the code: every command of bot.Commands, the shortcut,
+// every event handled and every scope the calls need.
+func TestManifestDeclaresWhatTheAdapterUses(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "deploy", "slack", "manifest.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m manifest
+	if err := yaml.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("manifest.yaml: %v", err)
+	}
+	var commands []string
+	for _, c := range m.Features.SlashCommands {
+		commands = append(commands, c.Command)
+	}
+	for _, c := range bot.Commands() {
+		if !slices.Contains(commands, "/"+c.Name) {
+			t.Errorf("command /%s missing", c.Name)
+		}
+	}
+	found := false
+	for _, s := range m.Features.Shortcuts {
+		found = found || (s.CallbackID == ShortcutCallbackID && s.Type == "message" && s.Name == bot.MessageAction)
+	}
+	if !found {
+		t.Errorf("no message shortcut %q with callback_id %q", bot.MessageAction, ShortcutCallbackID)
+	}
+	for _, e := range []string{"app_mention", "message.channels", "message.groups", "message.im", "link_shared"} {
+		if !slices.Contains(m.Settings.EventSubscriptions.BotEvents, e) {
+			t.Errorf("event %s missing", e)
+		}
+	}
+	for _, s := range []string{"commands", "chat:write", "app_mentions:read", "channels:history", "groups:history", "im:history",
+		"links:read", "links:write", "users:read", "channels:read", "groups:read", "im:read"} {
+		if !slices.Contains(m.OAuthConfig.Scopes.Bot, s) {
+			t.Errorf("scope %s missing", s)
+		}
+	}
+	if !m.Settings.SocketModeEnabled || !m.Settings.Interactivity.IsEnabled {
+		t.Errorf("socket mode %v, interactivity %v: want both on", m.Settings.SocketModeEnabled, m.Settings.Interactivity.IsEnabled)
+	}
+	// Slack refuses a short description over 140 characters and a long
+	// one under 174.
+	if n := utf8.RuneCountInString(m.DisplayInformation.Description); n == 0 || n > 140 {
+		t.Errorf("description of %d characters", n)
+	}
+	if n := utf8.RuneCountInString(m.DisplayInformation.LongDescription); n < 174 || n > 4000 {
+		t.Errorf("long_description of %d characters", n)
+	}
+}

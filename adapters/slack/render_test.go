@@ -1,0 +1,217 @@
+package slack
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/precisbot/precis/adapters/slack/fakeslack"
+	"github.com/precisbot/precis/summarize"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func sampleSummary() summarize.Summary {
+	published := time.Date(2026, 2, 2, 9, 0, 0, 0, time.UTC)
+	return summarize.Summary{
+		URL:          "https://news.example/2026/02/sea-wall?utm_source=x&id=7",
+		CanonicalURL: "https://news.example/2026/02/sea-wall?id=7",
+		Title:        "Harbour town votes to rebuild its sea wall",
+		Site:         "The Coastal Courier",
+		Published:    &published,
+		Lang:         "en",
+		TLDR:         "Port Avel will rebuild its sea wall, two metres higher, for 18 million euros.",
+		Points: []string{
+			"Work starts in April & lasts three years; the harbour stays open.",
+			"Fishermen want compensation for moorings moved to the outer basin.",
+			"Premiums in the lower town tripled in five years.",
+		},
+		Method:         summarize.MethodExtractive,
+		Words:          612,
+		ReadingMinutes: 3,
+	}
+}
+
+func TestRenderSummaryGolden(t *testing.T) {
+	blocks, fallback := renderSummary(sampleSummary())
+	got, err := json.MarshalIndent(map[string]any{"text": fallback, "blocks": blocks}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", "summary.golden.json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("blocks differ from %s (-want +got):\n%s", path, diff)
+	}
+	raw, _ := json.Marshal(blocks)
+	if err := fakeslack.ValidateBlocks(raw); err != nil {
+		t.Errorf("Slack would refuse the blocks: %v", err)
+	}
+}
+
+// words returns the words of s, unescaped, for comparing content.
+func words(s string) []string {
+	s = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "• ", " ", "*TL;DR*", " ", wordJoiner, "").Replace(s)
+	return strings.Fields(s)
+}
+
+func TestRenderSummaryWithinLimits(t *testing.T) {
+	sentence := "The council voted on Monday to rebuild the crumbling sea wall & engineers agreed. "
+	long := strings.Repeat(sentence, 140)                      // ~11,600 characters
+	ampersands := strings.Repeat("R&D <costs> & more & ", 400) // expands 3x when escaped
+	chinese := strings.Repeat("港口小镇投票决定重建海堤", 700)             // no spaces, no sentence ends
+	emoji := strings.Repeat("🌊 waves ", 900)                   // two UTF-16 units per emoji
+	tests := []struct {
+		name string
+		s    summarize.Summary
+		// whole: the text fits the message, so every word must show.
+		whole bool
+	}{
+		{"long TL;DR", summarize.Summary{Title: "T", URL: "https://x.example/", TLDR: long[:9000]}, true},
+		{"long points", summarize.Summary{Title: "T", URL: "https://x.example/", Points: []string{long[:4000], long[:2500], long[:3100]}}, true},
+		{"escaping expands", summarize.Summary{Title: "T", URL: "https://x.example/", TLDR: ampersands[:3000]}, true},
+		{"no spaces", summarize.Summary{Title: "T", URL: "https://x.example/", TLDR: chinese[:9000]}, true},
+		{"emoji count twice", summarize.Summary{Title: "T", URL: "https://x.example/", TLDR: emoji[:5000]}, true},
+		{"long title", summarize.Summary{Title: long, URL: "https://x.example/", TLDR: "Short."}, false},
+		{"too much text", summarize.Summary{Title: "T", URL: "https://x.example/", TLDR: long, Points: []string{long, long, long, long, long, long, long, long, long, long}}, false},
+		{"many tiny points", summarize.Summary{Title: "T", URL: "https://x.example/", Points: strings.Fields(strings.Repeat("point ", 400))}, true},
+		{"empty summary", summarize.Summary{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			blocks, fallback := renderSummary(tt.s)
+			raw, err := json.Marshal(blocks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fakeslack.ValidateBlocks(raw); err != nil {
+				t.Errorf("Slack would refuse the blocks: %v", err)
+			}
+			if code := fakeslack.ValidateMessage(fallback, string(raw)); code != "" {
+				t.Errorf("Slack would refuse the message: %s", code)
+			}
+			var sections []string
+			total := 0
+			for _, b := range blocks {
+				if sb, ok := b.(*slackgo.SectionBlock); ok {
+					sections = append(sections, sb.Text.Text)
+					total += fakeslack.Length(sb.Text.Text)
+				}
+			}
+			if total > maxRenderedText {
+				t.Errorf("sections hold %d characters, over the %d budget", total, maxRenderedText)
+			}
+			if !tt.whole {
+				return
+			}
+			// Nothing lost, nothing cut inside a word: the words shown are
+			// exactly the words given.
+			var want []string
+			want = append(want, strings.Fields(tt.s.TLDR)...)
+			for _, p := range tt.s.Points {
+				want = append(want, strings.Fields(p)...)
+			}
+			var got []string
+			for _, s := range sections[1:] {
+				got = append(got, words(s)...)
+			}
+			if tt.name == "no spaces" {
+				want, got = []string{strings.Join(want, "")}, []string{strings.Join(got, "")}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("content changed (-want +got):\n%.2000s", diff)
+			}
+		})
+	}
+}
+
+func TestSplitText(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		limit int
+		want  []string
+	}{
+		{"fits", "One. Two.", 20, []string{"One. Two."}},
+		{"at a sentence end", "First sentence here. Second one is longer.", 30, []string{"First sentence here.", "Second one is longer."}},
+		{"at a space when the sentence end is early", "Hi. Then a very long sentence without an end", 30, []string{"Hi. Then a very long sentence", "without an end"}},
+		{"between characters without spaces", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"escaping counts", "a & b & c", 7, []string{"a &", "b &", "c"}},
+		{"chinese sentence ends", "第一句话。第二句话。", 6, []string{"第一句话。", "第二句话。"}},
+		{"decimal points are not sentence ends", "It costs 18.5 million euros in total", 20, []string{"It costs 18.5", "million euros in", "total"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := splitText(tt.in, tt.limit)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("splitText(%q, %d) (-want +got):\n%s", tt.in, tt.limit, diff)
+			}
+			for _, piece := range got {
+				if n := escapedLen(piece); n > tt.limit {
+					t.Errorf("piece %q is %d long, over %d", piece, n, tt.limit)
+				}
+			}
+		})
+	}
+}
+
+func TestEscapingAndMentions(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"a & b", "a &amp; b"},
+		{"<b>bold</b>", "&lt;b&gt;bold&lt;/b&gt;"},
+		{"hey <!channel> and <!here|here>", "hey &lt;!channel&gt; and &lt;!here|here&gt;"},
+		{"<@U024BE7LH> <#C024BE7LR> <!subteam^SAZ94GDB8>", "&lt;@U024BE7LH&gt; &lt;#C024BE7LR&gt; &lt;!subteam^SAZ94GDB8&gt;"},
+		{"ping @here and @Channel and @everyone", "ping @" + wordJoiner + "here and @" + wordJoiner + "Channel and @" + wordJoiner + "everyone"},
+		{"mail me at someone@here.example", "mail me at someone@" + wordJoiner + "here.example"},
+		{"@heretic stays", "@heretic stays"},
+		{"  spaces\n\tcollapse  ", "spaces collapse"},
+	}
+	for _, tt := range tests {
+		if got := escape(neutralize(tt.in)); got != tt.want {
+			t.Errorf("escape(neutralize(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLinkURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://news.example/a?x=1&y=2", "https://news.example/a?x=1&amp;y=2"},
+		{"https://news.example/a|<!channel>", "https://news.example/a%7C%3C%21channel%3E"},
+		{"https://news.example/q?a=<b>|c", "https://news.example/q?a=%3Cb%3E%7Cc"},
+		{"javascript:alert(1)", ""},
+		{"mailto:a@b.example", ""},
+		{"//news.example/a", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := linkURL(tt.in); got != tt.want {
+			t.Errorf("linkURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRenderReplyText(t *testing.T) {
+	got := renderReply(botReplyText("I couldn't summarize https://x.example/?a=1&b=<2>: the page is not an article.", true))
+	want := ":warning: I couldn't summarize https://x.example/?a=1&amp;b=&lt;2&gt;: the page is not an article."
+	if got.text != want || got.blocks != nil {
+		t.Errorf("renderReply = %q %v, want %q without blocks", got.text, got.blocks, want)
+	}
+}
