@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/time/rate"
 
+	"github.com/precisbot/precis/adapters/slack"
 	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/config"
@@ -202,5 +203,23 @@ type platform struct {
 // startPlatforms wires the configured chat platforms: their HTTP routes on
 // mux, their Senders on the bot, and the connections to run.
 func startPlatforms(cfg config.Config, core *bot.Bot, mux *http.ServeMux, log *slog.Logger) ([]platform, error) {
-	return nil, nil
+	var out []platform
+	if cfg.Slack.Enabled() {
+		a, err := slack.New(slack.Config{
+			BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken, SigningSecret: cfg.Slack.SigningSecret,
+			APIURL: cfg.Slack.APIURL, UnfurlDomains: cfg.Slack.UnfurlDomains, Core: core, Logger: log.With("platform", "slack"),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("slack: %w", err)
+		}
+		core.Register(bot.PlatformSlack, a)
+		if cfg.Slack.SigningSecret != "" {
+			a.Mount(mux)
+		}
+		if cfg.Slack.SocketMode() {
+			out = append(out, platform{name: "slack", run: a.Run})
+		}
+		log.Info("slack enabled", slog.Bool("socket_mode", cfg.Slack.SocketMode()), slog.Bool("http_mode", cfg.Slack.SigningSecret != ""))
+	}
+	return out, nil
 }
