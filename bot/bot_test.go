@@ -266,3 +266,22 @@ func TestCachedSummaryIsArchivedInEachWorkspace(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptedJobIsHandedBack: a job stopped by its context (shutdown)
+// must ask to be retried, not count as delivered.
+func TestInterruptedJobIsHandedBack(t *testing.T) {
+	env, arts := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	job := bot.SummarizeJob{Request: bot.Request{ID: "m1", Kind: bot.KindMessage, Conversation: general, User: alice},
+		URL: arts.ArticleURL("stopped"), DedupeKey: "auto"}
+	if err := env.Bot.RunSummarize(ctx, job, true); err == nil {
+		t.Fatal("an interrupted job reported success")
+	}
+	if err := env.Bot.RunSummarize(context.Background(), job, false); err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	if n := len(env.Senders["slack"].Replies()); n != 1 {
+		t.Errorf("got %d replies after the rerun, want 1", n)
+	}
+}

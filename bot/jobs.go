@@ -215,6 +215,10 @@ func (b *Bot) RunSummarize(ctx context.Context, job SummarizeJob, lastAttempt bo
 		URL:          job.URL,
 	}
 	s, err := b.Summarize(ctx, req.Conversation, req.User.ID, job.URL, job.Text, job.Options)
+	if err != nil && ctx.Err() != nil {
+		// Stopped (shutdown, job timeout), not failed: hand the job back.
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
 	if err != nil {
 		b.log.InfoContext(ctx, "summary failed", slog.String("platform", req.Conversation.Platform),
 			slog.String("host", hostOf(job.URL)), slog.Any("error", err))
