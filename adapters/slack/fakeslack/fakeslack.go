@@ -223,7 +223,9 @@ func New() *Server {
 	mux.HandleFunc("GET /api/{method}", s.serveAPI)
 	mux.HandleFunc("POST /hooks/{id}", s.serveResponseURL)
 	mux.HandleFunc("GET /link/", s.serveSocket)
-	s.srv = httptest.NewServer(mux)
+	// Assigned before the server starts, so that handlers see it.
+	s.srv = httptest.NewUnstartedServer(mux)
+	s.srv.Start()
 	return s
 }
 
