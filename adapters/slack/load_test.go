@@ -70,14 +70,12 @@ func envInt(name string, def int) int {
 // was lost; every command goes the whole way (job, cached summary,
 // response_url post). It measures, it asserts no speed:
 //
-//	PRECIS_LOAD=1 go test -run TestLoadSlashCommands -v ./adapters/slack/
+//	go test -run '^$' -bench LoadSlashCommands -benchtime 1x ./adapters/slack/
 //
 // PRECIS_LOAD_RATE (default 200 a second) and PRECIS_LOAD_SECONDS
 // (default 30) change the load.
-func TestLoadSlashCommands(t *testing.T) {
-	if os.Getenv("PRECIS_LOAD") != "1" {
-		t.Skip("load test: set PRECIS_LOAD=1 to run it")
-	}
+func BenchmarkLoadSlashCommands(b *testing.B) {
+	t := b
 	perSecond, seconds := envInt("PRECIS_LOAD_RATE", 200), envInt("PRECIS_LOAD_SECONDS", 30)
 	h := newHarnessLimits(t, unlimited())
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
@@ -132,6 +130,11 @@ func TestLoadSlashCommands(t *testing.T) {
 		total, perSecond, sent.Round(time.Millisecond), len(ok), lost, delivered)
 	t.Logf("acknowledgement latency: p50 %v, p90 %v, p99 %v, max %v",
 		percentile(ok, 0.50), percentile(ok, 0.90), percentile(ok, 0.99), percentile(ok, 1))
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(percentile(ok, 0.50)), "ack-p50-ms")
+	b.ReportMetric(ms(percentile(ok, 0.99)), "ack-p99-ms")
+	b.ReportMetric(float64(lost), "lost")
+	b.ReportMetric(float64(delivered), "delivered")
 	if lost > 0 || delivered != total {
 		t.Errorf("lost %d acknowledgements and %d deliveries", lost, total-delivered)
 	}

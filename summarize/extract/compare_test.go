@@ -2,7 +2,6 @@ package extract
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"net/url"
 	"strings"
@@ -17,16 +16,12 @@ import (
 	"github.com/precisbot/precis/summarize/eval"
 )
 
-var compare = flag.Bool("compare", false, "measure go-readability and go-trafilatura on the corpora (TestCompareExtractors)")
-
-// TestCompareExtractors prints both libraries' quality and speed on the
-// scrapinghub benchmark and the French pages:
+// BenchmarkExtractorQuality prints both libraries' quality and speed on
+// the scrapinghub benchmark and the French pages:
 //
-//	go test ./summarize/extract/ -run TestCompareExtractors -compare -v
-func TestCompareExtractors(t *testing.T) {
-	if !*compare {
-		t.Skip("measurement only: run with -compare")
-	}
+//	go test ./summarize/extract/ -run '^$' -bench ExtractorQuality -benchtime 1x -v
+func BenchmarkExtractorQuality(b *testing.B) {
+	t := b
 	sh, fr := loadCorpora(t)
 	for _, lib := range libraries() {
 		var elapsed time.Duration
