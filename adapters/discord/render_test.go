@@ -1,0 +1,170 @@
+package discord
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/summarize"
+)
+
+func TestRenderSummaryGolden(t *testing.T) {
+	published := time.Date(2026, 2, 2, 9, 0, 0, 0, time.UTC)
+	s := summarize.Summary{
+		URL: "https://news.example/a?utm_source=x", CanonicalURL: "https://news.example/a",
+		Title: "Harbour town votes to rebuild its sea wall", Site: "The Coastal Courier", Byline: "Jane Roe",
+		Published: &published, Lang: "en",
+		TLDR:   "Port Avel will rebuild its sea wall, two metres higher, for 18 million euros.",
+		Points: []string{"Work starts in April and lasts three years.", "Fishermen ask for *compensation* [link](https://evil.example).", "Premiums tripled in five years."},
+		Method: "extractive", ReadingMinutes: 2,
+	}
+	msgs := renderSummary(s)
+	b, err := json.MarshalIndent(msgs, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.json", append(b, '\n'))
+}
+
+func TestRenderFooterLocalized(t *testing.T) {
+	got := summaryFooter(summarize.Summary{Site: "Le Monde", Lang: "fr", ReadingMinutes: 4, Method: "llm:gpt-4o-mini"})
+	if want := "Le Monde · FR · 4 min de lecture · llm:gpt-4o-mini"; got != want {
+		t.Errorf("footer = %q, want %q", got, want)
+	}
+}
+
+func TestRenderReplyText(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply bot.Reply
+		want  []outMessage
+	}{
+		{name: "short", reply: bot.Reply{Text: "I couldn't summarize https://x.example: not an article."},
+			want: []outMessage{{Content: "I couldn't summarize https://x.example: not an article."}}},
+		{name: "empty", reply: bot.Reply{}, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, renderReply(tc.reply)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSplitText(t *testing.T) {
+	tests := []struct {
+		name  string
+		text  string
+		limit int
+		want  []string
+	}{
+		{name: "fits", text: "One. Two.", limit: 20, want: []string{"One. Two."}},
+		{name: "sentences", text: "First sentence here. Second one is here. Third.", limit: 30,
+			want: []string{"First sentence here.", "Second one is here. Third."}},
+		{name: "line breaks first", text: "• point one is long\n• point two. More.", limit: 30,
+			want: []string{"• point one is long", "• point two. More."}},
+		{name: "quote after the stop", text: "He said \"Stop.\" Then he left the room quietly.", limit: 20,
+			want: []string{"He said \"Stop.\"", "Then he left the", "room quietly."}},
+		{name: "no sentence end: words", text: "alpha beta gamma delta epsilon", limit: 12,
+			want: []string{"alpha beta", "gamma delta", "epsilon"}},
+		{name: "one long word", text: "abcdefghij", limit: 4, want: []string{"abcd", "efgh", "ij"}},
+		{name: "multibyte", text: "Éé. Ôô. Ùù.", limit: 4, want: []string{"Éé.", "Ôô.", "Ùù."}},
+		{name: "empty", text: "  ", limit: 10, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := splitText(tc.text, tc.limit)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			for _, p := range got {
+				if n := utf8.RuneCountInString(p); n > tc.limit {
+					t.Errorf("piece %q has %d characters > %d", p, n, tc.limit)
+				}
+			}
+		})
+	}
+}
+
+func TestRenderLongSummaryLimits(t *testing.T) {
+	msgs := renderSummary(longSummary())
+	if len(msgs) < 3 {
+		t.Fatalf("%d messages for a very long summary", len(msgs))
+	}
+	for i, m := range msgs {
+		if len(m.Embeds) > maxEmbedsPerMessage {
+			t.Errorf("message %d: %d embeds", i, len(m.Embeds))
+		}
+		total := 0
+		for j, e := range m.Embeds {
+			total += embedSize(e)
+			if n := utf8.RuneCountInString(e.Description); n > maxEmbedDescription {
+				t.Errorf("message %d embed %d: description %d", i, j, n)
+			}
+			if n := utf8.RuneCountInString(e.Title); n > maxEmbedTitle {
+				t.Errorf("message %d embed %d: title %d", i, j, n)
+			}
+			if e.Author != nil && utf8.RuneCountInString(e.Author.Name) > maxEmbedAuthor {
+				t.Errorf("message %d embed %d: author too long", i, j)
+			}
+			// Pieces end at a sentence (or a point's) end.
+			if d := strings.TrimSpace(e.Description); !endsSentence(d) {
+				t.Errorf("message %d embed %d ends mid-sentence: …%q", i, j, d[max(0, len(d)-40):])
+			}
+		}
+		if total > maxEmbedsTotal {
+			t.Errorf("message %d: embeds total %d", i, total)
+		}
+	}
+	first, last := msgs[0].Embeds[0], msgs[len(msgs)-1].Embeds[len(msgs[len(msgs)-1].Embeds)-1]
+	if first.Title == "" || !strings.HasSuffix(first.Title, "…") {
+		t.Errorf("first title = %q, want the truncated title", first.Title)
+	}
+	if last.Footer == nil || last.Timestamp == "" {
+		t.Errorf("the last embed should carry the footer and the date")
+	}
+}
+
+func TestEscapeMarkdown(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain text.", "plain text."},
+		{"*bold* _it_ `code` ~~s~~ ||spoiler||", `\*bold\* \_it\_ \` + "`" + `code\` + "`" + ` \~\~s\~\~ \|\|spoiler\|\|`},
+		{"[click](https://evil.example)", `\[click\](https://evil.example)`},
+		{"<@123> <#456> <t:1:R>", `\<@123\> \<\#456\> \<t:1:R\>`},
+		{"# heading", `\# heading`},
+		{"- item", `\- item`},
+		{`back\slash`, `back\\slash`},
+	}
+	for _, tc := range tests {
+		if got := escapeMarkdown(tc.in); got != tc.want {
+			t.Errorf("escapeMarkdown(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"a few words that go on", 12, "a few words…"},
+		{"abcdefghijklmnop", 5, "abcd…"},
+	}
+	for _, tc := range tests {
+		got := truncate(tc.in, tc.limit)
+		if got != tc.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.limit, got, tc.want)
+		}
+		if utf8.RuneCountInString(got) > tc.limit {
+			t.Errorf("truncate(%q, %d) is too long", tc.in, tc.limit)
+		}
+	}
+}
