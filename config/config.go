@@ -80,6 +80,9 @@ type Discord struct {
 	// MessageContent asks for the privileged intent needed to summarise
 	// links posted in channels.
 	MessageContent bool
+	// Gateway opens the gateway connection; off, only HTTP interactions are
+	// answered (stateless replicas behind a load balancer).
+	Gateway bool
 }
 
 // Enabled reports whether Discord is configured (gateway or HTTP
@@ -138,6 +141,7 @@ func Parse(getenv func(string) string) (Config, error) {
 			ShardID:        int(p.number("PRECIS_DISCORD_SHARD_ID", 0)),
 			ShardCount:     int(p.number("PRECIS_DISCORD_SHARD_COUNT", 1)),
 			MessageContent: p.boolean("PRECIS_DISCORD_MESSAGE_CONTENT"),
+			Gateway:        p.booleanDefault("PRECIS_DISCORD_GATEWAY", true),
 		},
 		OpenAI: OpenAI{
 			APIKey:  p.secret("PRECIS_OPENAI_API_KEY"),
@@ -220,8 +224,10 @@ func (p *parser) secret(name string) string {
 	return strings.TrimSpace(v)
 }
 
-func (p *parser) boolean(name string) bool {
-	v := p.str(name, "false")
+func (p *parser) boolean(name string) bool { return p.booleanDefault(name, false) }
+
+func (p *parser) booleanDefault(name string, def bool) bool {
+	v := p.str(name, strconv.FormatBool(def))
 	b, err := strconv.ParseBool(v)
 	if err != nil {
 		p.fail(name, fmt.Errorf("%q is not true or false", v))
@@ -323,6 +329,7 @@ func (c Config) Write(w io.Writer) error {
 		{"PRECIS_DISCORD_GUILD_ID", orUnset(c.Discord.GuildID)},
 		{"PRECIS_DISCORD_SHARD_ID", strconv.Itoa(c.Discord.ShardID) + " of " + strconv.Itoa(c.Discord.ShardCount)},
 		{"PRECIS_DISCORD_MESSAGE_CONTENT", strconv.FormatBool(c.Discord.MessageContent)},
+		{"PRECIS_DISCORD_GATEWAY", strconv.FormatBool(c.Discord.Gateway)},
 		{"PRECIS_OPENAI_API_KEY", redact(c.OpenAI.APIKey)},
 		{"PRECIS_OPENAI_BASE_URL", orDefault(c.OpenAI.BaseURL)},
 		{"PRECIS_OPENAI_MODEL", orUnset(c.OpenAI.Model)},

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/time/rate"
 
+	"github.com/precisbot/precis/adapters/discord"
 	"github.com/precisbot/precis/adapters/slack"
 	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
@@ -220,6 +221,25 @@ func startPlatforms(cfg config.Config, core *bot.Bot, mux *http.ServeMux, log *s
 			out = append(out, platform{name: "slack", run: a.Run})
 		}
 		log.Info("slack enabled", slog.Bool("socket_mode", cfg.Slack.SocketMode()), slog.Bool("http_mode", cfg.Slack.SigningSecret != ""))
+	}
+	if cfg.Discord.Enabled() {
+		d := cfg.Discord
+		a, err := discord.New(discord.Config{
+			Token: d.Token, AppID: d.AppID, PublicKey: d.PublicKey, APIURL: d.APIURL, GuildID: d.GuildID,
+			ShardID: d.ShardID, ShardCount: d.ShardCount, MessageContent: d.MessageContent,
+			HTTPOnly: !d.Gateway || d.Token == "", Core: core, Logger: log.With("platform", "discord"),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("discord: %w", err)
+		}
+		core.Register(bot.PlatformDiscord, a)
+		if d.PublicKey != "" {
+			a.Mount(mux)
+		}
+		if d.Token != "" { // registers the commands, and keeps the gateway unless HTTP-only
+			out = append(out, platform{name: "discord", run: a.Run})
+		}
+		log.Info("discord enabled", slog.Bool("gateway", d.Gateway && d.Token != ""), slog.Bool("http_interactions", d.PublicKey != ""))
 	}
 	return out, nil
 }
