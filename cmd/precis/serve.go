@@ -224,6 +224,7 @@ func startPlatforms(cfg config.Config, core *bot.Bot, mux *http.ServeMux, log *s
 	}
 	if cfg.Discord.Enabled() {
 		d := cfg.Discord
+		routeDiscordgoLogs(log.With("platform", "discord"))
 		a, err := discord.New(discord.Config{
 			Token: d.Token, AppID: d.AppID, PublicKey: d.PublicKey, APIURL: d.APIURL, GuildID: d.GuildID,
 			ShardID: d.ShardID, ShardCount: d.ShardCount, MessageContent: d.MessageContent,
