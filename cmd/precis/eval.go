@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,7 +46,13 @@ func evalCommand(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Précis evaluation on %s\n\n", dir)
+	shown := dir
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, dir); err == nil {
+			shown = rel
+		}
+	}
+	fmt.Fprintf(e.stdout, "Précis evaluation on %s\n\n", shown)
 	if err := evalSummaries(ctx, e.stdout, dir, *limit); err != nil {
 		return err
 	}
