@@ -32,10 +32,13 @@ var (
 // requests and the server's peak RSS. Run it once:
 //
 //	go test -run '^$' -bench ServeLoad -benchtime 1x ./cmd/precis/
+//
+// PRECIS_LOAD_ENV adds space-separated variables to the server's
+// environment (PRECIS_WORKERS=16, GOGC=200…) to compare settings.
 func BenchmarkServeLoad(b *testing.B) {
 	arts := bottest.NewArticleServer()
 	defer arts.Close()
-	srv := startServer(b, b.TempDir(), "PRECIS_RATE_PER_USER=0", "PRECIS_RATE_PER_CHANNEL=0")
+	srv := startServer(b, b.TempDir(), append([]string{"PRECIS_RATE_PER_USER=0", "PRECIS_RATE_PER_CHANNEL=0"}, strings.Fields(os.Getenv("PRECIS_LOAD_ENV"))...)...)
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *loadClients * 2, MaxConnsPerHost: 0}, Timeout: 60 * time.Second}
 	post := func(url string) (int, error) {
