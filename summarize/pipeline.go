@@ -42,8 +42,10 @@ func (p *Pipeline) Page(ctx context.Context, page *Page, opts Options) (Summary,
 	if len(page.Body) > MaxTextBytes {
 		return Summary{}, fmt.Errorf("page of %d bytes: %w", len(page.Body), ErrTooLarge)
 	}
-	if !utf8.Valid(page.Body) {
-		page.Body = []byte(strings.ToValidUTF8(string(page.Body), "\uFFFD"))
+	if !utf8.Valid(page.Body) { // a copy: the caller's page stays as it was
+		fixed := *page
+		fixed.Body = []byte(strings.ToValidUTF8(string(page.Body), "\uFFFD"))
+		page = &fixed
 	}
 	if strings.TrimSpace(string(page.Body)) == "" {
 		return Summary{}, fmt.Errorf("empty document: %w", ErrNoText)

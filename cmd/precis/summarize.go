@@ -49,7 +49,7 @@ func summarizeCommand(ctx context.Context, e *env, args []string) error {
 	if *points < summarize.MinPoints || *points > summarize.MaxPoints {
 		return fmt.Errorf("%w: --points must be between %d and %d", errUsage, summarize.MinPoints, summarize.MaxPoints)
 	}
-	render, ok := renderers[*format]
+	render, ok := rendererFor(*format)
 	if !ok {
 		return fmt.Errorf("%w: --format must be text, markdown or json", errUsage)
 	}
@@ -145,10 +145,17 @@ func mediaTypeOf(name string, _ []byte) string {
 	return ""
 }
 
-var renderers = map[string]func(io.Writer, summarize.Summary) error{
-	"text":     renderText,
-	"markdown": renderMarkdown,
-	"json":     renderJSON,
+// rendererFor returns the renderer of an output format.
+func rendererFor(format string) (func(io.Writer, summarize.Summary) error, bool) {
+	switch format {
+	case "text":
+		return renderText, true
+	case "markdown":
+		return renderMarkdown, true
+	case "json":
+		return renderJSON, true
+	}
+	return nil, false
 }
 
 func renderJSON(w io.Writer, s summarize.Summary) error {
