@@ -1,0 +1,70 @@
+package summarize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestUserMessage(t *testing.T) {
+	sentinels := []error{ErrBadURL, ErrBlocked, ErrTooLarge, ErrUnsupportedType, ErrTooManyRedirects,
+		ErrUpstream, ErrUnreachable, ErrNotArticle, ErrUnsupportedLanguage, ErrNoText}
+	seen := make(map[string]bool)
+	for _, s := range sentinels {
+		wrapped := fmt.Errorf("fetch https://example.com/a?token=secret: dial 10.0.0.1: %w", s)
+		msg := UserMessage(wrapped)
+		if msg == "" || strings.Contains(msg, "secret") || strings.Contains(msg, "10.0.0.1") {
+			t.Errorf("UserMessage(%v) = %q: want a user-safe message without details", s, msg)
+		}
+		if seen[msg] {
+			t.Errorf("two sentinels share the message %q", msg)
+		}
+		seen[msg] = true
+	}
+	if got := UserMessage(errors.New("pq: relation does not exist")); !strings.Contains(got, "Something went wrong") {
+		t.Errorf("unknown errors get %q, want the generic message", got)
+	}
+	if UserMessage(nil) != "" {
+		t.Error("UserMessage(nil) should be empty")
+	}
+}
+
+func TestPointCount(t *testing.T) {
+	for _, tt := range []struct{ in, want int }{{0, DefaultPoints}, {-3, MinPoints}, {3, 3}, {99, MaxPoints}} {
+		if got := (Options{Points: tt.in}).PointCount(); got != tt.want {
+			t.Errorf("PointCount(%d) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+// echo is an Extractor and Engine that reports what it was given.
+type echo struct{ body string }
+
+func (e *echo) Extract(p *Page) (Article, error) {
+	e.body = string(p.Body)
+	return Article{Paragraphs: []string{string(p.Body)}}, nil
+}
+
+func (e *echo) Summarize(_ context.Context, a Article, _ Options) (Summary, error) {
+	return Summary{TLDR: a.Paragraphs[0]}, nil
+}
+
+func TestPipelinePageGuards(t *testing.T) {
+	e := &echo{}
+	p := &Pipeline{Extractor: e, Engine: e}
+	if _, err := p.Text(context.Background(), " \n\t", Options{}); !errors.Is(err, ErrNoText) {
+		t.Errorf("blank text: err = %v, want ErrNoText", err)
+	}
+	if _, err := p.Text(context.Background(), strings.Repeat("a", MaxTextBytes+1), Options{}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("huge text: err = %v, want ErrTooLarge", err)
+	}
+	page := &Page{MediaType: "text/plain", Body: []byte("caf\xe9 au lait")}
+	if _, err := p.Page(context.Background(), page, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if e.body != "caf\uFFFD au lait" || string(page.Body) != "caf\xe9 au lait" {
+		t.Errorf("invalid UTF-8: extractor got %q, caller's page now %q", e.body, page.Body)
+	}
+}
