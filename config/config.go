@@ -179,15 +179,27 @@ func Parse(getenv func(string) string) (Config, error) {
 	if c.Fetch.MaxBytes <= 0 {
 		p.fail("PRECIS_FETCH_MAX_BYTES", errors.New("must be positive"))
 	}
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
-		!strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "file:") &&
-		!strings.HasSuffix(c.DatabaseURL, ".db") {
-		p.fail("PRECIS_DATABASE_URL", errors.New("want postgres://…, file:… or a path ending in .db"))
+	if c.DatabaseURL != "" && !validDatabaseURL(c.DatabaseURL) {
+		p.fail("PRECIS_DATABASE_URL", errors.New("want postgres://…, file:… or a path ending in .db, .sqlite or .sqlite3"))
 	}
 	if len(p.errs) > 0 {
 		return c, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(p.errs...))
 	}
 	return c, nil
+}
+
+func validDatabaseURL(u string) bool {
+	for _, prefix := range []string{"postgres://", "postgresql://", "file:"} {
+		if strings.HasPrefix(u, prefix) {
+			return true
+		}
+	}
+	for _, suffix := range []string{".db", ".sqlite", ".sqlite3"} {
+		if strings.HasSuffix(u, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 type parser struct {
