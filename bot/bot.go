@@ -37,6 +37,8 @@ type SummarizeJob struct {
 	DedupeKey string `json:"dedupe_key" river:"unique"`
 	// Ephemeral: deliver only to the requester.
 	Ephemeral bool `json:"ephemeral,omitempty"`
+	// ReplyLang is the channel's language for replies ("": the article's).
+	ReplyLang string `json:"reply_lang,omitempty"`
 }
 
 // Queue holds jobs durably until a worker runs them.
@@ -233,7 +235,7 @@ func (b *Bot) handleMessage(ctx context.Context, req Request) (Ack, error) {
 		return Ack{}, nil
 	}
 	for _, link := range links {
-		job := SummarizeJob{Request: req, URL: link, Options: summarize.Options{Points: st.Points}, DedupeKey: "auto"}
+		job := SummarizeJob{Request: req, URL: link, Options: summarize.Options{Points: st.Points}, DedupeKey: "auto", ReplyLang: st.Lang}
 		if _, err := b.cfg.Queue.EnqueueSummarize(ctx, job); err != nil {
 			return Ack{}, fmt.Errorf("enqueue: %w", err)
 		}
@@ -270,7 +272,7 @@ func (b *Bot) summarizeLinks(ctx context.Context, req Request, quiet bool) (Ack,
 	for _, link := range links {
 		job := SummarizeJob{
 			Request: req, URL: link, Options: summarize.Options{Points: points},
-			DedupeKey: "req:" + req.ID, Ephemeral: st.Visibility == VisiblePrivate,
+			DedupeKey: "req:" + req.ID, Ephemeral: st.Visibility == VisiblePrivate, ReplyLang: st.Lang,
 		}
 		if req.ID == "" {
 			job.DedupeKey = "req:" + link + ":" + strconv.FormatInt(b.cfg.Now().UnixNano(), 36)

@@ -56,7 +56,7 @@ func TestSummarizeCommand(t *testing.T) {
 		t.Fatalf("reply summary = %+v", r.Summary)
 	}
 	want := bot.Reply{RequestID: "r1", Conversation: general, Target: bot.Target{Kind: "response_url", Ref: "https://hooks.example/1"},
-		UserID: "U1", URL: link, Summary: r.Summary}
+		UserID: "U1", URL: link, Summary: r.Summary, Lang: "en"}
 	if diff := cmp.Diff(want, r); diff != "" {
 		t.Errorf("reply (-want +got):\n%s", diff)
 	}
@@ -283,5 +283,22 @@ func TestInterruptedJobIsHandedBack(t *testing.T) {
 	}
 	if n := len(env.Senders["slack"].Replies()); n != 1 {
 		t.Errorf("got %d replies after the rerun, want 1", n)
+	}
+}
+
+func TestReplyLanguageFollowsTheChannel(t *testing.T) {
+	env, arts := newEnv(t)
+	handle(t, env, bot.Request{Kind: bot.KindCommand, Command: "precis", Text: "settings lang fr", Conversation: general, User: admin})
+	handle(t, env, bot.Request{ID: "l1", Kind: bot.KindCommand, Command: "summarize", Text: arts.ArticleURL("lang"), Conversation: general, User: alice})
+	env.Queue.Wait()
+	replies := env.Senders["slack"].Replies()
+	if len(replies) != 1 || replies[0].Lang != "fr" || replies[0].Summary.Lang != "en" {
+		t.Fatalf("replies = %+v, want one in French about an English article", replies)
+	}
+	if got := bot.ReadingTime(replies[0].Lang, 3); got != "3 min de lecture" {
+		t.Errorf("ReadingTime = %q", got)
+	}
+	if got := bot.ReadingTime("xx", 2); got != "2 min read" {
+		t.Errorf("ReadingTime of an unknown language = %q", got)
 	}
 }

@@ -238,6 +238,10 @@ func (b *Bot) RunSummarize(ctx context.Context, job SummarizeJob, lastAttempt bo
 		}
 	} else {
 		reply.Summary = &s
+		reply.Lang = s.Lang
+	}
+	if job.ReplyLang != "" {
+		reply.Lang = job.ReplyLang
 	}
 	sender, ok := b.sender(req.Conversation.Platform)
 	if !ok {

@@ -59,7 +59,7 @@ func TestApplySettings(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	for _, bad := range [][]string{{"auto", "maybe"}, {"points", "0"}, {"lang", "french"}, {"visibility", "all"}, {"colour", "red"}, {"auto"}} {
+	for _, bad := range [][]string{{"engine", "llm"}, {"auto", "maybe"}, {"points", "0"}, {"lang", "french"}, {"visibility", "all"}, {"colour", "red"}, {"auto"}} {
 		if _, _, err := ApplySettings(base, bad); err == nil {
 			t.Errorf("ApplySettings(%q) accepted", bad)
 		}

@@ -154,4 +154,7 @@ type Reply struct {
 	Failed bool `json:"failed,omitempty"`
 	// URL is the link the reply is about (for unfurls).
 	URL string `json:"url,omitempty"`
+	// Lang is the language of the reply's own words (labels such as the
+	// reading time): the channel's setting, else the article's.
+	Lang string `json:"lang,omitempty"`
 }

@@ -24,9 +24,11 @@ type ChannelSettings struct {
 	AutoSummarize bool `json:"auto_summarize"`
 	// Points per summary.
 	Points int `json:"points"`
-	// Lang of replies' fixed texts ("" or "auto": the article's).
+	// Lang of the replies' own words, such as the reading time ("": the
+	// article's language).
 	Lang string `json:"lang"`
-	// Engine: "" (the service's default), "extractive" or "llm".
+	// Engine: "" (the service's default) or "extractive"; "llm" comes
+	// with the model engine.
 	Engine     string     `json:"engine"`
 	Visibility Visibility `json:"visibility"`
 }
@@ -78,13 +80,15 @@ func ApplySettings(s ChannelSettings, args []string) (ChannelSettings, bool, err
 				return s, false, fmt.Errorf("%w: visibility takes channel or private", ErrBadSetting)
 			}
 		case "engine":
+			// "llm" joins when the OpenAI-compatible engine exists; until
+			// then every summary is extractive.
 			switch val {
 			case "default", "":
 				s.Engine = ""
-			case "extractive", "llm":
+			case "extractive":
 				s.Engine = val
 			default:
-				return s, false, fmt.Errorf("%w: engine takes extractive, llm or default", ErrBadSetting)
+				return s, false, fmt.Errorf("%w: engine takes extractive or default (no model is configured)", ErrBadSetting)
 			}
 		default:
 			return s, false, fmt.Errorf("%w: unknown setting %q (auto, points, lang, visibility, engine)", ErrBadSetting, key)

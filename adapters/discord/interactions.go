@@ -258,7 +258,7 @@ func ackMessages(ack bot.Ack) []outMessage {
 	var msgs []outMessage
 	switch {
 	case ack.Summary != nil:
-		msgs = renderSummary(*ack.Summary)
+		msgs = renderSummary(*ack.Summary, "")
 	case ack.Text != "":
 		msgs = renderText(ack.Text)
 	}

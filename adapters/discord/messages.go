@@ -57,7 +57,7 @@ func (a *Adapter) handleMessage(ctx context.Context, m *discordgo.Message) {
 	var msgs []outMessage
 	switch {
 	case ack.Summary != nil:
-		msgs = renderSummary(*ack.Summary)
+		msgs = renderSummary(*ack.Summary, "")
 	case !ack.Deferred && ack.Text != "":
 		msgs = renderText(ack.Text)
 	}

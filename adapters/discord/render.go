@@ -2,7 +2,6 @@ package discord
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -50,7 +49,7 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // limits.
 func renderReply(r bot.Reply) []outMessage {
 	if r.Summary != nil {
-		return renderSummary(*r.Summary)
+		return renderSummary(*r.Summary, r.Lang)
 	}
 	return renderText(r.Text)
 }
@@ -70,7 +69,10 @@ func renderText(text string) []outMessage {
 // language · reading time · engine) and the publication date; a
 // description longer than one embed holds continues in further embeds,
 // packed into as many messages as the 6,000-character total needs.
-func renderSummary(s summarize.Summary) []outMessage {
+func renderSummary(s summarize.Summary, lang string) []outMessage {
+	if lang == "" {
+		lang = s.Lang
+	}
 	link := s.CanonicalURL
 	if !isHTTPURL(link) {
 		link = s.URL
@@ -99,7 +101,7 @@ func renderSummary(s summarize.Summary) []outMessage {
 	if by := strings.TrimSpace(s.Byline); by != "" {
 		first.Author = &discordgo.MessageEmbedAuthor{Name: truncate(by, maxEmbedAuthor)}
 	}
-	if f := summaryFooter(s); f != "" {
+	if f := summaryFooter(s, lang); f != "" {
 		last.Footer = &discordgo.MessageEmbedFooter{Text: truncate(f, maxEmbedFooter)}
 	}
 	if s.Published != nil && !s.Published.IsZero() {
@@ -133,10 +135,7 @@ func summaryDescription(s summarize.Summary) string {
 	return b.String()
 }
 
-// readingTime words per language; English otherwise.
-var readingWords = map[string]string{"fr": "min de lecture"}
-
-func summaryFooter(s summarize.Summary) string {
+func summaryFooter(s summarize.Summary, lang string) string {
 	var parts []string
 	if site := strings.TrimSpace(s.Site); site != "" {
 		parts = append(parts, truncate(site, maxFooterSite))
@@ -145,11 +144,7 @@ func summaryFooter(s summarize.Summary) string {
 		parts = append(parts, strings.ToUpper(s.Lang))
 	}
 	if s.ReadingMinutes > 0 {
-		words, ok := readingWords[s.Lang]
-		if !ok {
-			words = "min read"
-		}
-		parts = append(parts, strconv.Itoa(s.ReadingMinutes)+" "+words)
+		parts = append(parts, bot.ReadingTime(lang, s.ReadingMinutes))
 	}
 	if s.Method != "" {
 		parts = append(parts, s.Method)

@@ -23,7 +23,7 @@ func TestRenderSummaryGolden(t *testing.T) {
 		Points: []string{"Work starts in April and lasts three years.", "Fishermen ask for *compensation* [link](https://evil.example).", "Premiums tripled in five years."},
 		Method: "extractive", ReadingMinutes: 2,
 	}
-	msgs := renderSummary(s)
+	msgs := renderSummary(s, "")
 	b, err := json.MarshalIndent(msgs, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func TestRenderSummaryGolden(t *testing.T) {
 }
 
 func TestRenderFooterLocalized(t *testing.T) {
-	got := summaryFooter(summarize.Summary{Site: "Le Monde", Lang: "fr", ReadingMinutes: 4, Method: "llm:gpt-4o-mini"})
+	got := summaryFooter(summarize.Summary{Site: "Le Monde", Lang: "fr", ReadingMinutes: 4, Method: "llm:gpt-4o-mini"}, "fr")
 	if want := "Le Monde · FR · 4 min de lecture · llm:gpt-4o-mini"; got != want {
 		t.Errorf("footer = %q, want %q", got, want)
 	}
@@ -93,7 +93,7 @@ func TestSplitText(t *testing.T) {
 }
 
 func TestRenderLongSummaryLimits(t *testing.T) {
-	msgs := renderSummary(longSummary())
+	msgs := renderSummary(longSummary(), "")
 	if len(msgs) < 3 {
 		t.Fatalf("%d messages for a very long summary", len(msgs))
 	}

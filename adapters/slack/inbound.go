@@ -48,7 +48,7 @@ func ackReply(ack bot.Ack) *commandReply {
 	}
 	switch {
 	case ack.Summary != nil:
-		blocks, text := renderSummary(*ack.Summary)
+		blocks, text := renderSummary(*ack.Summary, "")
 		return &commandReply{ResponseType: rt, Text: text, Blocks: blocks}
 	case ack.Text != "":
 		return &commandReply{ResponseType: rt, Text: plainText(ack.Text)}

@@ -3,7 +3,6 @@ package slack
 import (
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -12,6 +11,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
 
+	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/summarize"
 )
 
@@ -198,8 +198,12 @@ func languageName(code string) string {
 }
 
 // renderSummary renders a summary as Block Kit blocks, within Slack's
-// limits, and the plain-text fallback of the message.
-func renderSummary(s summarize.Summary) ([]slackgo.Block, string) {
+// limits, and the plain-text fallback of the message. lang is the
+// language of the layout's own words ("": the article's).
+func renderSummary(s summarize.Summary, lang string) ([]slackgo.Block, string) {
+	if lang == "" {
+		lang = s.Lang
+	}
 	title := neutralize(s.Title)
 	link := linkURL(s.CanonicalURL)
 	if link == "" {
@@ -226,7 +230,7 @@ func renderSummary(s summarize.Summary) ([]slackgo.Block, string) {
 		meta = append(meta, escape(truncate(languageName(s.Lang), 20)))
 	}
 	if s.ReadingMinutes > 0 {
-		meta = append(meta, strconv.Itoa(s.ReadingMinutes)+" min read")
+		meta = append(meta, bot.ReadingTime(lang, s.ReadingMinutes))
 	}
 	if s.Method != "" {
 		meta = append(meta, escape(truncate(neutralize(s.Method), 80)))

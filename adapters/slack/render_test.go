@@ -40,7 +40,7 @@ func sampleSummary() summarize.Summary {
 }
 
 func TestRenderSummaryGolden(t *testing.T) {
-	blocks, fallback := renderSummary(sampleSummary())
+	blocks, fallback := renderSummary(sampleSummary(), "")
 	got, err := json.MarshalIndent(map[string]any{"text": fallback, "blocks": blocks}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestRenderSummaryWithinLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			blocks, fallback := renderSummary(tt.s)
+			blocks, fallback := renderSummary(tt.s, "")
 			raw, err := json.Marshal(blocks)
 			if err != nil {
 				t.Fatal(err)
@@ -213,5 +213,20 @@ func TestRenderReplyText(t *testing.T) {
 	want := ":warning: I couldn't summarize https://x.example/?a=1&amp;b=&lt;2&gt;: the page is not an article."
 	if got.text != want || got.blocks != nil {
 		t.Errorf("renderReply = %q %v, want %q without blocks", got.text, got.blocks, want)
+	}
+}
+
+func TestRenderSummaryLabelsFollowTheReplyLanguage(t *testing.T) {
+	s := sampleSummary()
+	s.ReadingMinutes = 3
+	for _, tt := range []struct{ lang, want string }{{"fr", "3 min de lecture"}, {"de", "3 Min. Lesezeit"}, {"en", "3 min read"}} {
+		blocks, _ := renderSummary(s, tt.lang)
+		raw, err := json.Marshal(blocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), tt.want) {
+			t.Errorf("lang %s: blocks lack %q: %s", tt.lang, tt.want, raw)
+		}
 	}
 }

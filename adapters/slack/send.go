@@ -29,7 +29,7 @@ func (o outgoing) options() []slackgo.MsgOption {
 
 func renderReply(r bot.Reply) outgoing {
 	if r.Summary != nil {
-		blocks, text := renderSummary(*r.Summary)
+		blocks, text := renderSummary(*r.Summary, r.Lang)
 		return outgoing{text: text, blocks: blocks}
 	}
 	text := plainText(r.Text)
@@ -140,7 +140,7 @@ func (a *Adapter) unfurl(ctx context.Context, r bot.Reply) error {
 		// A failed preview shows nothing: Slack keeps its own.
 		return nil
 	}
-	blocks, _ := renderSummary(*r.Summary)
+	blocks, _ := renderSummary(*r.Summary, r.Lang)
 	unfurls := map[string]slackgo.Attachment{r.URL: {Blocks: slackgo.Blocks{BlockSet: blocks}}}
 	ref, _ := url.ParseQuery(r.Target.Ref)
 	var err error
