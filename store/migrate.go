@@ -107,7 +107,11 @@ func (db *DB) migrateSQLite(ctx context.Context, migs []migration) error {
 	if err != nil {
 		return err
 	}
-	if _, err := migrator.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
+	// One transaction with our schema, so that a second process waits
+	// (BEGIN IMMEDIATE). River warns that some of its migrations cannot be
+	// batched; that concerns PostgreSQL (an enum value used by a later
+	// step), which migrates step by step below.
+	if _, err := migrator.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil { //nolint:staticcheck // see above
 		return fmt.Errorf("river: %w", err)
 	}
 	return tx.Commit()

@@ -127,8 +127,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.sql = sdb
 	}
 	if err := db.Ping(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close())
 	}
 	return db, nil
 }

@@ -94,7 +94,9 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if i.Type == discordgo.InteractionPing {
-		writeInteractionResponse(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
+		if err := writeInteractionResponse(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}); err != nil {
+			a.log.Debug("answering a ping failed", "error", err)
+		}
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), taskTimeout)

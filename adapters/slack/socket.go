@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -40,7 +41,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			cancel()
-			<-done
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Debug("socket mode ended", "error", err)
+			}
 			return nil
 		case err := <-done:
 			if ctx.Err() != nil {

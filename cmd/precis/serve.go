@@ -37,8 +37,10 @@ func migrateCommand(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	if err := db.Migrate(ctx); err != nil {
+		return errors.Join(err, db.Close())
+	}
+	if err := db.Close(); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "database is up to date")
@@ -72,7 +74,11 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Warn("closing the database", slog.Any("error", err))
+		}
+	}()
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}

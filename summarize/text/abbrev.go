@@ -8,7 +8,7 @@ type abbrevKind uint8
 
 const (
 	// notAbbrev: the full stop may end the sentence.
-	notAbbrev abbrevKind = iota
+	notAbbrev abbrevKind = iota //nolint:unused // names the zero value: words not in the table
 	// titleAbbrev comes before a name or a word and never ends a sentence
 	// ("M. Dupont", "Dr. Who", "e.g. Paris", "vs. Chelsea").
 	titleAbbrev
