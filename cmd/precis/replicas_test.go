@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/precisbot/precis/bot/bottest"
+)
+
+// postgresURL returns a URL of the test PostgreSQL database on a schema
+// of the test's own, dropped afterwards. Under CI the database must be
+// there; elsewhere the test is skipped without it.
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("PRECIS_TEST_POSTGRES_URL")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("PRECIS_TEST_POSTGRES_URL is not set: CI must run this test on PostgreSQL")
+		}
+		t.Skip("PRECIS_TEST_POSTGRES_URL is not set")
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL: %v", err)
+	}
+	defer admin.Close(ctx)
+	suffix := make([]byte, 6)
+	rand.Read(suffix)
+	schema := "precis_replicas_" + hex.EncodeToString(suffix)
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("connect to drop schema: %v", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// TestServeReplicasSharePostgres runs two replicas on one PostgreSQL
+// database: requests taken by either go through the shared job queue and
+// are answered exactly once, each article is fetched once, and a summary
+// one replica made is a cache hit on the other.
+func TestServeReplicasSharePostgres(t *testing.T) {
+	dsn := postgresURL(t)
+	arts := bottest.NewArticleServer()
+	defer arts.Close()
+	hooks := newCallbacks()
+	defer hooks.Close()
+	env := []string{"PRECIS_DATABASE_URL=" + dsn, "PRECIS_WORKERS=2", "PRECIS_RATE_PER_USER=0", "PRECIS_RATE_PER_CHANNEL=0"}
+	replicas := []*server{startServer(t, t.TempDir(), env...), startServer(t, t.TempDir(), env...)}
+
+	const n = 16
+	ids := make([]string, n)
+	for i := range n {
+		r := replicas[i%2]
+		code, body := postJSON(t, r.base+"/api/v1/summaries", map[string]any{
+			"url": arts.ArticleURL(fmt.Sprint("r", i)), "callback_url": hooks.URL + "/hook",
+		})
+		var resp struct{ ID string }
+		if code != http.StatusAccepted || json.Unmarshal(body, &resp) != nil {
+			t.Fatalf("request %d: %d %s", i, code, body)
+		}
+		ids[i] = resp.ID
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		got, _ := hooks.snapshot()
+		if len(got) == n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // room for a duplicate to show up
+	got, failed := hooks.snapshot()
+	for i, id := range ids {
+		if got[id] != 1 {
+			t.Errorf("request %d answered %d times, want once", i, got[id])
+		}
+		if msg, ok := failed[id]; ok {
+			t.Errorf("request %d failed: %s", i, msg)
+		}
+	}
+	for i := range n {
+		if hits := arts.Hits(fmt.Sprint("/article/r", i)); hits != 1 {
+			t.Errorf("article %d fetched %d times, want 1", i, hits)
+		}
+	}
+
+	// The first replica summarised article r0; the second serves it from
+	// the shared cache.
+	code, body := postJSON(t, replicas[1].base+"/api/v1/summaries", map[string]any{"url": arts.ArticleURL("r0")})
+	if code != http.StatusOK || !strings.Contains(string(body), "(r0)") {
+		t.Fatalf("summary from the other replica: %d %s", code, body)
+	}
+	if hits := arts.Hits("/article/r0"); hits != 1 {
+		t.Errorf("the shared cache missed: article fetched %d times", hits)
+	}
+}
