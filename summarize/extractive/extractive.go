@@ -73,7 +73,7 @@ func DefaultParams() Params {
 		CoreSentences:        3,
 		Relevance:            1,
 		MinWords:             5,
-		MaxWords:             80,
+		MaxWords:             50,
 	}
 }
 
