@@ -1,7 +1,10 @@
 // Package config reads Précis's configuration from PRECIS_* environment
-// variables (each secret may also come from a file named by *_FILE), checks
-// it, and prints it with secrets redacted. It holds no globals: Parse takes
-// the lookup function, so tests and the CLI pass their own.
+// variables (each secret may also come from a file named by *_FILE) and,
+// optionally, a YAML file named by PRECIS_CONFIG whose keys are the same
+// names in lower case without the prefix (http_addr, slack_bot_token_file…);
+// the environment wins over the file. It checks the result and prints it
+// with secrets redacted. It holds no globals: Parse takes the lookup
+// function, so tests and the CLI pass their own.
 package config
 
 import (
@@ -15,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Config is the whole configuration of one process.
@@ -109,7 +114,11 @@ var ErrInvalid = errors.New("invalid configuration")
 // Parse reads the configuration through getenv. Secrets may be given as
 // NAME_FILE, the path of a file holding the value (for container secrets).
 func Parse(getenv func(string) string) (Config, error) {
-	p := parser{getenv: getenv}
+	file, err := loadFile(getenv("PRECIS_CONFIG"))
+	if err != nil {
+		return Config{}, fmt.Errorf("%w: PRECIS_CONFIG: %w", ErrInvalid, err)
+	}
+	p := parser{getenv: getenv, file: file, asked: make(map[string]bool)}
 	c := Config{
 		HTTPAddr:    p.str("PRECIS_HTTP_ADDR", DefaultHTTPAddr),
 		DatabaseURL: p.str("PRECIS_DATABASE_URL", ""),
@@ -182,10 +191,49 @@ func Parse(getenv func(string) string) (Config, error) {
 	if c.DatabaseURL != "" && !validDatabaseURL(c.DatabaseURL) {
 		p.fail("PRECIS_DATABASE_URL", errors.New("want postgres://…, file:… or a path ending in .db, .sqlite or .sqlite3"))
 	}
+	for key := range file {
+		if !p.asked[key] {
+			p.fail("PRECIS_CONFIG", fmt.Errorf("unknown setting %q", key))
+		}
+	}
 	if len(p.errs) > 0 {
 		return c, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(p.errs...))
 	}
 	return c, nil
+}
+
+// loadFile reads the YAML configuration file, if any, into its
+// lower-case keys and string values (lists joined with commas).
+func loadFile(path string) (map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]any
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		switch v := v.(type) {
+		case nil:
+			out[k] = ""
+		case []any:
+			parts := make([]string, len(v))
+			for i, e := range v {
+				parts[i] = fmt.Sprint(e)
+			}
+			out[k] = strings.Join(parts, ",")
+		case map[string]any:
+			return nil, fmt.Errorf("%s: nested settings are not supported; write %s_<name>", k, k)
+		default:
+			out[k] = fmt.Sprint(v)
+		}
+	}
+	return out, nil
 }
 
 func validDatabaseURL(u string) bool {
@@ -204,7 +252,19 @@ func validDatabaseURL(u string) bool {
 
 type parser struct {
 	getenv func(string) string
+	file   map[string]string
+	asked  map[string]bool // file keys the parser looked for
 	errs   []error
+}
+
+// lookup reads a setting from the environment, else the file.
+func (p *parser) lookup(name string) string {
+	key := strings.ToLower(strings.TrimPrefix(name, "PRECIS_"))
+	p.asked[key] = true
+	if v := p.getenv(name); v != "" {
+		return v
+	}
+	return p.file[key]
 }
 
 func (p *parser) fail(name string, err error) {
@@ -212,15 +272,15 @@ func (p *parser) fail(name string, err error) {
 }
 
 func (p *parser) str(name, def string) string {
-	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+	if v := strings.TrimSpace(p.lookup(name)); v != "" {
 		return v
 	}
 	return def
 }
 
 func (p *parser) secret(name string) string {
-	v := p.getenv(name)
-	file := p.getenv(name + "_FILE")
+	v := p.lookup(name)
+	file := p.lookup(name + "_FILE")
 	if v != "" && file != "" {
 		p.fail(name, errors.New("set either it or "+name+"_FILE, not both"))
 		return ""
@@ -288,7 +348,7 @@ func (p *parser) number(name string, def float64) float64 {
 
 func (p *parser) list(name string) []string {
 	var out []string
-	for _, f := range strings.FieldsFunc(p.getenv(name), func(r rune) bool { return r == ',' || r == ' ' }) {
+	for _, f := range strings.FieldsFunc(p.lookup(name), func(r rune) bool { return r == ',' || r == ' ' }) {
 		out = append(out, strings.ToLower(f))
 	}
 	return out

@@ -91,3 +91,33 @@ func TestWriteRedacts(t *testing.T) {
 		t.Errorf("non-secret values missing:\n%s", out)
 	}
 }
+
+func TestFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "precis.yaml")
+	yaml := "http_addr: 0.0.0.0:9090\nworkers: 3\nfetch_allow_private: true\nslack_unfurl_domains: [example.com, news.example.org]\nslack_bot_token: xoxb-file\nslack_app_token: xapp-file\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(env(map[string]string{"PRECIS_CONFIG": file, "PRECIS_WORKERS": "5"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "0.0.0.0:9090" || c.Workers != 5 || !c.Fetch.AllowPrivate || c.Slack.BotToken != "xoxb-file" || !c.Slack.SocketMode() {
+		t.Errorf("config from file (environment first) = %+v", c)
+	}
+	if diff := cmp.Diff([]string{"example.com", "news.example.org"}, c.Slack.UnfurlDomains); diff != "" {
+		t.Errorf("list from file (-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{"htp_addr: typo\n", "slack:\n  bot_token: x\n", ": : :\n"} {
+		if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(env(map[string]string{"PRECIS_CONFIG": file})); !errors.Is(err, ErrInvalid) {
+			t.Errorf("file %q: err = %v, want ErrInvalid", bad, err)
+		}
+	}
+	if _, err := Parse(env(map[string]string{"PRECIS_CONFIG": filepath.Join(dir, "missing.yaml")})); !errors.Is(err, ErrInvalid) {
+		t.Errorf("missing file: err = %v", err)
+	}
+}
