@@ -177,9 +177,12 @@ func (b *Bot) sender(platform string) (Sender, bool) {
 	return s, ok
 }
 
+// RateLimitedText is what a user over the rate limit is told; adapters
+// that check Allow themselves show it too.
+const RateLimitedText = "You're asking for summaries faster than I can read. Please wait a minute and try again."
+
 // User-facing texts of the core.
 const (
-	msgRateLimited   = "You're asking for summaries faster than I can read. Please wait a minute and try again."
 	msgNoLink        = "I didn't find a link there. Try /summarize https://example.com/article"
 	msgNotAllowed    = "Only workspace admins (or whoever can manage this channel) can change its settings."
 	msgInternalError = "Something went wrong on my side. Please try again later."
@@ -263,7 +266,7 @@ func (b *Bot) summarizeLinks(ctx context.Context, req Request, quiet bool) (Ack,
 		if quiet {
 			return Ack{}, nil
 		}
-		return Ack{Text: msgRateLimited, Ephemeral: true}, nil
+		return Ack{Text: RateLimitedText, Ephemeral: true, RateLimited: true}, nil
 	}
 	points := st.Points
 	if req.Points != 0 {

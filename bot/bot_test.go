@@ -137,7 +137,7 @@ func TestRateLimitIsPolite(t *testing.T) {
 	if !acks[0].Deferred || !acks[1].Deferred {
 		t.Errorf("first two requests should be accepted: %+v", acks[:2])
 	}
-	if acks[2].Deferred || !acks[2].Ephemeral || !strings.Contains(acks[2].Text, "faster than I can read") {
+	if acks[2].Deferred || !acks[2].Ephemeral || !acks[2].RateLimited || !strings.Contains(acks[2].Text, "faster than I can read") {
 		t.Errorf("third ack = %+v, want a polite ephemeral refusal", acks[2])
 	}
 	if n := len(env.Senders["slack"].Replies()); n != 2 {

@@ -129,6 +129,9 @@ type Ack struct {
 	// Summary is set when the answer was ready at once (cache hit on the
 	// web API, for example).
 	Summary *summarize.Summary
+	// RateLimited: the request was refused by a rate limit (Text says so
+	// politely); an API answers 429.
+	RateLimited bool
 }
 
 // Empty reports whether the Ack has nothing to show.

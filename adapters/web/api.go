@@ -229,11 +229,9 @@ func (a *Adapter) writeInputError(w http.ResponseWriter, err error) {
 	writeError(w, statusOf(err), summarize.UserMessage(err))
 }
 
-const msgRateLimited = "You're asking for summaries faster than I can read. Please wait a few seconds and try again."
-
 func writeRateLimited(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", retryAfterSeconds)
-	writeError(w, http.StatusTooManyRequests, msgRateLimited)
+	writeError(w, http.StatusTooManyRequests, bot.RateLimitedText)
 }
 
 // enqueue queues an asynchronous summary through the core, which applies
@@ -258,10 +256,11 @@ func (a *Adapter) enqueue(w http.ResponseWriter, r *http.Request, conv bot.Conve
 		writeJSON(w, http.StatusAccepted, acceptedBody{ID: req.ID})
 	case ack.Summary != nil:
 		writeJSON(w, http.StatusOK, *ack.Summary)
-	default:
-		// The core refuses a valid link only when a rate limit is hit.
+	case ack.RateLimited:
 		w.Header().Set("Retry-After", retryAfterSeconds)
 		writeError(w, http.StatusTooManyRequests, ack.Text)
+	default: // any other refusal, already worded for the user
+		writeError(w, http.StatusUnprocessableEntity, ack.Text)
 	}
 }
 

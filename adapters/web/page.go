@@ -228,7 +228,7 @@ func (a *Adapter) postPage(w http.ResponseWriter, r *http.Request) {
 	user := bot.User{ID: clientIP(r)}
 	if !a.core.Allow(conv, user, 1) {
 		w.Header().Set("Retry-After", retryAfterSeconds)
-		fail(http.StatusTooManyRequests, msgRateLimited)
+		fail(http.StatusTooManyRequests, bot.RateLimitedText)
 		return
 	}
 	s, err := a.core.Summarize(r.Context(), conv, user.ID, in.url, in.text, in.opts)
