@@ -63,15 +63,16 @@ func summarizeCommand(ctx context.Context, e *env, args []string) error {
 	opts := summarize.Options{Points: *points, Lang: *lang}
 	s, err := summarizeInput(ctx, e, p, pos[0], opts)
 	if err != nil {
-		e.log.Debug("summarize failed", "error", err)
-		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("gave up after %s", *timeout)
-		}
 		var local localError
 		if errors.As(err, &local) {
 			return local.err
 		}
-		return fmt.Errorf("%s (%w)", summarize.UserMessage(err), err)
+		// The user gets one clear line; the cause goes to the log.
+		e.log.Info("summarize failed", "error", err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("gave up after %s", *timeout)
+		}
+		return errors.New(summarize.UserMessage(err))
 	}
 	return render(e.stdout, s)
 }
@@ -86,7 +87,10 @@ func summarizeInput(ctx context.Context, e *env, p *summarize.Pipeline, input st
 	f, err := os.Open(input)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			err = fmt.Errorf("no such file %q (for a web page, give its full address: https://%s)", input, input)
+			err = fmt.Errorf("no such file %q", input)
+			if strings.Contains(input, ".") && !strings.ContainsAny(input, `/\`) {
+				err = fmt.Errorf("no such file %q (for a web page, give its full address: https://%s)", input, input)
+			}
 		}
 		return summarize.Summary{}, localError{err}
 	}
