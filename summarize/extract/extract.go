@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/itlightning/dateparse"
@@ -167,23 +166,10 @@ func language(body, declared string) string {
 	}
 	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(declared)), "-")
 	primary, _, _ = strings.Cut(primary, "_")
-	if !text.Supported(primary) || !mostlyLatin(body) {
+	if !text.Supported(primary) || !text.MostlyLatin(body) {
 		return ""
 	}
 	return primary
-}
-
-func mostlyLatin(s string) bool {
-	letters, latin := 0, 0
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			letters++
-			if unicode.Is(unicode.Latin, r) {
-				latin++
-			}
-		}
-	}
-	return letters > 0 && latin*10 >= letters*7
 }
 
 // parseDate reads a machine-readable date (a datetime or content

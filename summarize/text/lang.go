@@ -37,26 +37,12 @@ func DetectLanguage(s string) string {
 		}
 		s = s[:cut]
 	}
-	letters := 0
-	latin := 0
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			letters++
-			if unicode.Is(unicode.Latin, r) {
-				latin++
-			}
-		}
-	}
 	// Every supported language is written in Latin script; a text mostly
 	// in another script is unsupported whatever the detector guesses.
-	if letters < 10 || latin*10 < letters*7 {
+	if letters, latin := countLetters(s); letters < 10 || !mostlyLatin(letters, latin) {
 		return ""
 	}
-	opts := whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
-		whatlanggo.Eng: true, whatlanggo.Fra: true, whatlanggo.Deu: true, whatlanggo.Spa: true,
-		whatlanggo.Ita: true, whatlanggo.Por: true, whatlanggo.Nld: true,
-	}}
-	info := whatlanggo.DetectWithOptions(s, opts)
+	info := whatlanggo.DetectWithOptions(s, detectOptions)
 	code := whatlanggo.LangToStringShort(info.Lang)
 	if !Supported(code) {
 		return ""
@@ -65,3 +51,31 @@ func DetectLanguage(s string) string {
 }
 
 func isBoundary(b byte) bool { return b == ' ' || b == '\n' || b == '\t' }
+
+// detectOptions restricts detection to the supported languages. It is
+// only read.
+var detectOptions = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
+	whatlanggo.Eng: true, whatlanggo.Fra: true, whatlanggo.Deu: true, whatlanggo.Spa: true,
+	whatlanggo.Ita: true, whatlanggo.Por: true, whatlanggo.Nld: true,
+}}
+
+// MostlyLatin reports whether at least 70% of the letters of s are Latin,
+// the script of every supported language.
+func MostlyLatin(s string) bool {
+	letters, latin := countLetters(s)
+	return letters > 0 && mostlyLatin(letters, latin)
+}
+
+func mostlyLatin(letters, latin int) bool { return latin*10 >= letters*7 }
+
+func countLetters(s string) (letters, latin int) {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.Is(unicode.Latin, r) {
+				latin++
+			}
+		}
+	}
+	return letters, latin
+}

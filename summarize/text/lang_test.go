@@ -48,3 +48,20 @@ func TestSupported(t *testing.T) {
 		}
 	}
 }
+
+func TestMostlyLatin(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"Le chat dort sur le canapé.", true},
+		{"Кошка спит на диване.", false},
+		{"北约外长在布鲁塞尔举行会议。", false},
+		{"NATO: Кошка спит на диване весь день.", false},
+		{"12345 !!!", false},
+	} {
+		if got := MostlyLatin(tt.s); got != tt.want {
+			t.Errorf("MostlyLatin(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
