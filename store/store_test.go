@@ -2,13 +2,8 @@ package store
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,12 +11,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jackc/pgx/v5"
+
+	"github.com/precisbot/precis/store/storetest"
 )
 
-// postgresURLEnv names the PostgreSQL database the suite also runs on.
 // Under CI (CI=true) it must be set.
-const postgresURLEnv = "PRECIS_TEST_POSTGRES_URL"
 
 // testDatabase is one empty database for one test: a SQLite file in a
 // temporary directory, or a fresh schema of the PostgreSQL test database.
@@ -72,58 +66,11 @@ func forEachDatabase(t *testing.T, fn func(t *testing.T, d *testDatabase)) {
 			if name == "sqlite" {
 				d.url = filepath.Join(t.TempDir(), "precis.db")
 			} else {
-				d.url = postgresSchema(t)
+				d.url = storetest.PostgresURL(t)
 			}
 			fn(t, d)
 		})
 	}
-}
-
-// postgresSchema creates a schema of its own for the test in the
-// PostgreSQL test database and returns a URL that uses it.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(postgresURLEnv)
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: CI must run the store suite on PostgreSQL", postgresURLEnv)
-		}
-		t.Skipf("%s is not set", postgresURLEnv)
-	}
-	ctx := t.Context()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to PostgreSQL: %v", err)
-	}
-	defer admin.Close(ctx)
-	suffix := make([]byte, 6)
-	rand.Read(suffix)
-	schema := "precis_test_" + hex.EncodeToString(suffix)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		// The test's own handles close first (cleanups run last-in,
-		// first-out), so nothing holds the schema when it is dropped.
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("connect to drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", postgresURLEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // fakeClock is a settable clock for TTL tests.

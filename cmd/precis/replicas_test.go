@@ -1,74 +1,23 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/store/storetest"
 )
-
-// postgresURL returns a URL of the test PostgreSQL database on a schema
-// of the test's own, dropped afterwards. Under CI the database must be
-// there; elsewhere the test is skipped without it.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("PRECIS_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PRECIS_TEST_POSTGRES_URL is not set: CI must run this test on PostgreSQL")
-		}
-		t.Skip("PRECIS_TEST_POSTGRES_URL is not set")
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to PostgreSQL: %v", err)
-	}
-	defer admin.Close(ctx)
-	suffix := make([]byte, 6)
-	rand.Read(suffix)
-	schema := "precis_replicas_" + hex.EncodeToString(suffix)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("connect to drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // TestServeReplicasSharePostgres runs two replicas on one PostgreSQL
 // database: requests taken by either go through the shared job queue and
 // are answered exactly once, each article is fetched once, and a summary
 // one replica made is a cache hit on the other.
 func TestServeReplicasSharePostgres(t *testing.T) {
-	dsn := postgresURL(t)
+	dsn := storetest.PostgresURL(t)
 	arts := bottest.NewArticleServer()
 	defer arts.Close()
 	hooks := newCallbacks()
