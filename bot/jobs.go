@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -95,7 +94,7 @@ func (b *Bot) Summarize(ctx context.Context, c Conversation, userID, rawURL, tex
 		s, err = b.cfg.Summarizer.Text(ctx, text, opts)
 	}
 	if err != nil {
-		b.observe("", outcomeOf(err), start)
+		b.observe("", summarize.KindOf(err).Name, start)
 		return summarize.Summary{}, err
 	}
 	b.observe(s.Method, "ok", start)
@@ -157,32 +156,6 @@ func (b *Bot) observe(method, outcome string, start time.Time) {
 	}
 }
 
-// outcomeOf names an error's class for metrics.
-func outcomeOf(err error) string {
-	for _, c := range []struct {
-		err  error
-		name string
-	}{
-		{summarize.ErrBadURL, "bad_url"}, {summarize.ErrBlocked, "blocked"},
-		{summarize.ErrTooLarge, "too_large"}, {summarize.ErrUnsupportedType, "unsupported_type"},
-		{summarize.ErrTooManyRedirects, "redirects"}, {summarize.ErrUpstream, "upstream"},
-		{summarize.ErrUnreachable, "unreachable"}, {summarize.ErrNotArticle, "not_article"},
-		{summarize.ErrUnsupportedLanguage, "language"}, {summarize.ErrNoText, "no_text"},
-		{context.DeadlineExceeded, "timeout"}, {context.Canceled, "canceled"},
-	} {
-		if errors.Is(err, c.err) {
-			return c.name
-		}
-	}
-	return "error"
-}
-
-// retryable reports whether a failed summary may succeed on a later try.
-func retryable(err error) bool {
-	return errors.Is(err, summarize.ErrUnreachable) || errors.Is(err, summarize.ErrUpstream) ||
-		errors.Is(err, context.DeadlineExceeded)
-}
-
 // deliveryKey identifies one job's delivery, so that a job retried after
 // a crash does not post twice.
 func deliveryKey(job SummarizeJob) string {
@@ -222,7 +195,7 @@ func (b *Bot) RunSummarize(ctx context.Context, job SummarizeJob, lastAttempt bo
 	if err != nil {
 		b.log.InfoContext(ctx, "summary failed", slog.String("platform", req.Conversation.Platform),
 			slog.String("host", hostOf(job.URL)), slog.Any("error", err))
-		if retryable(err) && !lastAttempt {
+		if summarize.KindOf(err).Retryable && !lastAttempt {
 			return err
 		}
 		if req.Kind == KindMessage || req.Kind == KindUnfurl {

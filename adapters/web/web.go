@@ -213,19 +213,18 @@ func (a *Adapter) sameOrigin(r *http.Request) error {
 	return nil
 }
 
-// statusOf maps a pipeline error to an HTTP status.
+// statusOf maps a failure to an HTTP status, by its kind.
 func statusOf(err error) int {
-	switch {
-	case errors.Is(err, summarize.ErrTooLarge):
+	switch summarize.KindOf(err).Name {
+	case "too_large":
 		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, summarize.ErrUpstream), errors.Is(err, summarize.ErrUnreachable):
+	case "upstream", "unreachable", "model_unavailable", "bad_model_output":
 		return http.StatusBadGateway
-	case errors.Is(err, summarize.ErrBadURL), errors.Is(err, summarize.ErrBlocked),
-		errors.Is(err, summarize.ErrUnsupportedType), errors.Is(err, summarize.ErrTooManyRedirects),
-		errors.Is(err, summarize.ErrNotArticle), errors.Is(err, summarize.ErrUnsupportedLanguage),
-		errors.Is(err, summarize.ErrNoText):
+	case "bad_url", "port", "blocked", "unsupported_type", "redirects", "not_article", "language", "too_short", "no_text":
 		return http.StatusUnprocessableEntity
-	case errors.Is(err, context.DeadlineExceeded):
+	case "rate_limited", "model_rate_limited", "over_budget":
+		return http.StatusTooManyRequests
+	case "timeout":
 		return http.StatusGatewayTimeout
 	}
 	return http.StatusInternalServerError

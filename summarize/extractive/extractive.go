@@ -195,9 +195,9 @@ func (e *Engine) language(a summarize.Article, opts summarize.Options) (string, 
 	}
 	if _, ok := e.analyzers[lang]; !ok {
 		if lang == "" {
-			return "", fmt.Errorf("extractive: language not detected: %w", summarize.ErrUnsupportedLanguage)
+			return "", fmt.Errorf("extractive: %w", &summarize.LanguageError{})
 		}
-		return "", fmt.Errorf("extractive: language %q: %w", lang, summarize.ErrUnsupportedLanguage)
+		return "", fmt.Errorf("extractive: %w", &summarize.LanguageError{Found: lang})
 	}
 	return lang, nil
 }
