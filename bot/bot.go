@@ -1,3 +1,17 @@
+// Package bot is Précis's platform-neutral core. Adapters (Slack, Discord,
+// the web page) turn what they receive into a Request and hand it to
+// Bot.Handle, which answers at once with an Ack and queues slow work as a
+// durable job; the job's outcome comes back to the adapter as a Reply
+// through its Sender.
+//
+// The core owns what every platform shares: the command grammar (declared
+// once in Commands, parsed from text or typed options), the rate limits,
+// the error vocabulary's use, the cache and archive policy, and the
+// layout toolkit adapters cut their texts with. Adapters keep only what is
+// truly theirs: transport, signature checks, native rendering and escaping.
+//
+// bot knows no chat SDK, no database and no model client: it consumes small
+// interfaces (ports.go) that cmd/precis wires to real implementations.
 package bot
 
 import (
@@ -14,92 +28,6 @@ import (
 
 	"github.com/precisbot/precis/summarize"
 )
-
-// Summarizer makes summaries; *summarize.Pipeline is one.
-type Summarizer interface {
-	URL(ctx context.Context, rawURL string, opts summarize.Options) (summarize.Summary, error)
-	Text(ctx context.Context, text string, opts summarize.Options) (summarize.Summary, error)
-}
-
-// SummarizeJob is the durable unit of work: summarise one link (or one
-// text) for one request and deliver the answer. Fields tagged
-// river:"unique" (the conversation's platform, workspace and channel, the
-// URL and DedupeKey) make a job unique within the queue's window.
-type SummarizeJob struct {
-	Request Request           `json:"request"`
-	URL     string            `json:"url,omitempty" river:"unique"`
-	Text    string            `json:"text,omitempty"`
-	Options summarize.Options `json:"options"`
-	// DedupeKey separates jobs that must not be merged: "auto" for links
-	// seen in messages (the same link twice in a channel is summarised
-	// once), the request ID for explicit requests (each gets an answer,
-	// but a retried delivery of the same request does not).
-	DedupeKey string `json:"dedupe_key" river:"unique"`
-	// Ephemeral: deliver only to the requester.
-	Ephemeral bool `json:"ephemeral,omitempty"`
-	// ReplyLang is the channel's language for replies ("": the article's).
-	ReplyLang string `json:"reply_lang,omitempty"`
-}
-
-// Queue holds jobs durably until a worker runs them.
-type Queue interface {
-	// EnqueueSummarize queues job and reports false when an equal job is
-	// already queued or recently done (see SummarizeJob).
-	EnqueueSummarize(ctx context.Context, job SummarizeJob) (bool, error)
-}
-
-// Cache keeps summaries by key (see CacheKey).
-type Cache interface {
-	CachedSummary(ctx context.Context, key string) (summarize.Summary, bool, error)
-	CacheSummary(ctx context.Context, key string, s summarize.Summary) error
-}
-
-// ArchiveEntry is one summary made in a conversation.
-type ArchiveEntry struct {
-	ID           int64
-	Conversation Conversation
-	UserID       string
-	Summary      summarize.Summary
-	CreatedAt    time.Time
-}
-
-// Archive records summaries for search, per tenant.
-type Archive interface {
-	ArchiveSummary(ctx context.Context, e ArchiveEntry) error
-	// SearchSummaries returns the scope's summaries matching query (all of
-	// them, newest first, when query is empty). It never returns another
-	// scope's entries.
-	SearchSummaries(ctx context.Context, scope Scope, query string, limit int) ([]ArchiveEntry, error)
-}
-
-// SettingsStore keeps channel settings.
-type SettingsStore interface {
-	// ChannelSettings returns the channel's settings, DefaultSettings when
-	// none were saved.
-	ChannelSettings(ctx context.Context, c Conversation) (ChannelSettings, error)
-	SaveChannelSettings(ctx context.Context, c Conversation, s ChannelSettings) error
-}
-
-// Deduper remembers keys for a while (event IDs, deliveries).
-type Deduper interface {
-	// FirstSeen records key and reports whether it was new.
-	FirstSeen(ctx context.Context, key string) (bool, error)
-	// Seen reports whether key was recorded, without recording it.
-	Seen(ctx context.Context, key string) (bool, error)
-}
-
-// Sender delivers replies to one platform.
-type Sender interface {
-	Send(ctx context.Context, r Reply) error
-}
-
-// Metrics observes the bot's outcomes; adapters/web exports them.
-type Metrics interface {
-	// SummaryDone counts a finished summary: method "extractive",
-	// "llm:…" or "" when it failed; outcome "ok", "cached" or an error
-	// class.
-	SummaryDone(method, outcome string, elapsed time.Duration)
-}
 
 // ErrPermanent marks job failures that retrying cannot fix.
 var ErrPermanent = errors.New("permanent failure")
@@ -122,13 +50,18 @@ type Config struct {
 	// starves the quick answers (cache hits, commands) of CPU. Default:
 	// twice the number of CPUs.
 	MaxConcurrent int
+	// Commands and Actions are the declarations the bot parses and runs;
+	// Commands() and Actions() when nil.
+	Commands []Command
+	Actions  []Action
 }
 
 // Bot is the platform-neutral core. It is safe for concurrent use.
 type Bot struct {
-	cfg    Config
-	log    *slog.Logger
-	limits *rateLimits
+	cfg     Config
+	log     *slog.Logger
+	limits  *rateLimits
+	grammar *Grammar
 
 	mu      sync.RWMutex
 	senders map[string]Sender
@@ -156,12 +89,23 @@ func New(cfg Config) *Bot {
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 2 * runtime.GOMAXPROCS(0)
 	}
+	if cfg.Commands == nil {
+		cfg.Commands = Commands()
+	}
+	if cfg.Actions == nil {
+		cfg.Actions = Actions()
+	}
 	return &Bot{
-		cfg: cfg, log: cfg.Logger, limits: newRateLimits(cfg.Limits), senders: make(map[string]Sender),
-		hot: newTimedLRU[summarize.Summary](hotSummaries, hotSummaryTTL), archived: newTimedLRU[struct{}](recentArchives, recentArchiveTT),
+		cfg: cfg, log: cfg.Logger, limits: newRateLimits(cfg.Limits), grammar: NewGrammar(cfg.Commands, cfg.Actions),
+		senders: make(map[string]Sender),
+		hot:     newTimedLRU[summarize.Summary](hotSummaries, hotSummaryTTL), archived: newTimedLRU[struct{}](recentArchives, recentArchiveTT),
 		working: make(chan struct{}, cfg.MaxConcurrent),
 	}
 }
+
+// Grammar returns the bot's command declarations and parser, for
+// platform registration (Discord commands, the Slack manifest) and help.
+func (b *Bot) Grammar() *Grammar { return b.grammar }
 
 // Register sets the Sender of a platform.
 func (b *Bot) Register(platform string, s Sender) {
@@ -177,16 +121,17 @@ func (b *Bot) sender(platform string) (Sender, bool) {
 	return s, ok
 }
 
-// RateLimitedText is what a user over the rate limit is told; adapters
-// that check Allow themselves show it too.
-const RateLimitedText = "You're asking for summaries faster than I can read. Please wait a minute and try again."
-
 // User-facing texts of the core.
 const (
 	msgNoLink        = "I didn't find a link there. Try /summarize https://example.com/article"
 	msgNotAllowed    = "Only workspace admins (or whoever can manage this channel) can change its settings."
-	msgInternalError = "Something went wrong on my side. Please try again later."
+	msgUnknownAction = "Précis doesn't know that action. Try /precis help."
 )
+
+// failure is an Ack reporting err to the requester alone.
+func failure(err error) Ack {
+	return Ack{Text: summarize.UserMessage(err), Ephemeral: true, Err: err}
+}
 
 // Handle decides what to do with a request and returns the immediate
 // answer. Slow work is queued; its answer arrives later through the
@@ -199,7 +144,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Ack, error) {
 	if req.ID != "" && b.cfg.Deduper != nil {
 		first, err := b.cfg.Deduper.FirstSeen(ctx, "request:"+req.Conversation.Platform+":"+req.ID)
 		if err != nil {
-			return Ack{Text: msgInternalError, Ephemeral: true}, fmt.Errorf("dedupe request: %w", err)
+			return failure(err), fmt.Errorf("dedupe request: %w", err)
 		}
 		if !first {
 			b.log.DebugContext(ctx, "duplicate request ignored", slog.String("platform", req.Conversation.Platform))
@@ -209,20 +154,30 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Ack, error) {
 	switch req.Kind {
 	case KindMessage:
 		return b.handleMessage(ctx, req)
-	case KindMention, KindShortcut, KindUnfurl, KindAPI:
-		return b.summarizeLinks(ctx, req, req.Kind == KindUnfurl)
+	case KindMention:
+		return b.summarizeLinks(ctx, req, links(req), 0, false)
+	case KindUnfurl:
+		return b.summarizeLinks(ctx, req, links(req), 0, true)
+	case KindShortcut:
+		return b.handleAction(ctx, req)
 	case KindCommand:
 		return b.handleCommand(ctx, req)
 	}
 	return Ack{}, fmt.Errorf("unknown request kind %q", req.Kind)
 }
 
-func (b *Bot) handleMessage(ctx context.Context, req Request) (Ack, error) {
-	links := req.URLs
-	if len(links) == 0 {
-		links = FindLinks(req.Text, MaxLinksPerMessage)
+// links are the request's links: the ones the platform found, else those
+// in its text.
+func links(req Request) []string {
+	if len(req.URLs) > 0 {
+		return req.URLs
 	}
-	if len(links) == 0 {
+	return FindLinks(req.Text, MaxLinksPerMessage)
+}
+
+func (b *Bot) handleMessage(ctx context.Context, req Request) (Ack, error) {
+	found := links(req)
+	if len(found) == 0 {
 		return Ack{}, nil
 	}
 	st, err := b.cfg.Settings.ChannelSettings(ctx, req.Conversation)
@@ -232,12 +187,15 @@ func (b *Bot) handleMessage(ctx context.Context, req Request) (Ack, error) {
 	if !st.AutoSummarize {
 		return Ack{}, nil
 	}
-	if !b.limits.allow(req.Conversation, req.User, len(links), b.cfg.Now()) {
-		// Auto-summaries are not asked for: stay quiet rather than scold.
-		b.log.InfoContext(ctx, "auto-summarize rate limited", slog.String("platform", req.Conversation.Platform))
-		return Ack{}, nil
-	}
-	for _, link := range links {
+	for _, link := range found {
+		// Auto-summaries are not asked for: over the limit, stay quiet
+		// rather than scold. A link summarized already costs nothing.
+		if !b.cachedLink(ctx, link, st.Points) {
+			if ok, _ := b.limits.allow(req.Conversation, req.User, 1, b.cfg.Now()); !ok {
+				b.log.InfoContext(ctx, "auto-summarize rate limited", slog.String("platform", req.Conversation.Platform))
+				break
+			}
+		}
 		job := SummarizeJob{Request: req, URL: link, Options: summarize.Options{Points: st.Points}, DedupeKey: "auto", ReplyLang: st.Lang}
 		if _, err := b.cfg.Queue.EnqueueSummarize(ctx, job); err != nil {
 			return Ack{}, fmt.Errorf("enqueue: %w", err)
@@ -247,12 +205,10 @@ func (b *Bot) handleMessage(ctx context.Context, req Request) (Ack, error) {
 }
 
 // summarizeLinks queues a summary of each link of an explicit request.
-func (b *Bot) summarizeLinks(ctx context.Context, req Request, quiet bool) (Ack, error) {
-	links := req.URLs
-	if len(links) == 0 {
-		links = FindLinks(req.Text, MaxLinksPerMessage)
-	}
-	if len(links) == 0 {
+// points overrides the channel's setting when not 0; quiet requests
+// (unfurls) say nothing at once.
+func (b *Bot) summarizeLinks(ctx context.Context, req Request, found []string, points int, quiet bool) (Ack, error) {
+	if len(found) == 0 {
 		if quiet {
 			return Ack{}, nil
 		}
@@ -260,96 +216,143 @@ func (b *Bot) summarizeLinks(ctx context.Context, req Request, quiet bool) (Ack,
 	}
 	st, err := b.cfg.Settings.ChannelSettings(ctx, req.Conversation)
 	if err != nil {
-		return Ack{Text: msgInternalError, Ephemeral: true}, fmt.Errorf("channel settings: %w", err)
+		return failure(err), fmt.Errorf("channel settings: %w", err)
 	}
-	if !b.limits.allow(req.Conversation, req.User, len(links), b.cfg.Now()) {
+	if points == 0 {
+		points = st.Points
+	}
+	// Rate limits charge work, not answers: links summarized already
+	// are free.
+	var work int
+	for _, link := range found {
+		if !b.cachedLink(ctx, link, points) {
+			work++
+		}
+	}
+	if ok, wait := b.limits.allow(req.Conversation, req.User, work, b.cfg.Now()); !ok {
 		if quiet {
 			return Ack{}, nil
 		}
-		return Ack{Text: RateLimitedText, Ephemeral: true, RateLimited: true}, nil
+		return rateLimited(wait), nil
 	}
-	points := st.Points
-	if req.Points != 0 {
-		points = req.Points
-	}
-	for _, link := range links {
+	private := st.Visibility == VisiblePrivate
+	for _, link := range found {
 		job := SummarizeJob{
 			Request: req, URL: link, Options: summarize.Options{Points: points},
-			DedupeKey: "req:" + req.ID, Ephemeral: st.Visibility == VisiblePrivate, ReplyLang: st.Lang,
+			DedupeKey: "req:" + req.ID, Ephemeral: private, ReplyLang: st.Lang,
 		}
 		if req.ID == "" {
 			job.DedupeKey = "req:" + link + ":" + strconv.FormatInt(b.cfg.Now().UnixNano(), 36)
 		}
 		if _, err := b.cfg.Queue.EnqueueSummarize(ctx, job); err != nil {
-			return Ack{Text: msgInternalError, Ephemeral: true}, fmt.Errorf("enqueue: %w", err)
+			return failure(err), fmt.Errorf("enqueue: %w", err)
 		}
 	}
 	if quiet {
-		return Ack{Deferred: true, PrivateReply: st.Visibility == VisiblePrivate}, nil
+		return Ack{Deferred: true, PrivateReply: private}, nil
 	}
 	what := "that link"
-	if len(links) > 1 {
-		what = strconv.Itoa(len(links)) + " links"
-	} else if u, err := url.Parse(links[0]); err == nil {
+	if len(found) > 1 {
+		what = strconv.Itoa(len(found)) + " links"
+	} else if u, err := url.Parse(found[0]); err == nil && u.Host != "" {
 		what = u.Host
 	}
-	return Ack{Text: "Summarizing " + what + "…", Ephemeral: true, Deferred: true, PrivateReply: st.Visibility == VisiblePrivate}, nil
+	return Ack{Text: "Summarizing " + what + "…", Ephemeral: true, Deferred: true, PrivateReply: private}, nil
+}
+
+// rateLimited is the Ack of a request a limiter refused.
+func rateLimited(wait time.Duration) Ack {
+	err := &RateLimitError{RetryAfter: wait}
+	return Ack{Text: summarize.UserMessage(err), Ephemeral: true, Err: err, RetryAfter: wait}
+}
+
+func (b *Bot) handleAction(ctx context.Context, req Request) (Ack, error) {
+	name := req.Action
+	if name == "" {
+		name = MessageAction
+	}
+	a, ok := b.grammar.Action(name)
+	if !ok {
+		return Ack{Text: msgUnknownAction, Ephemeral: true}, nil
+	}
+	return a.Run(b, ctx, req, Invocation{})
+}
+
+func (b *Bot) summarizeAction(ctx context.Context, req Request, _ Invocation) (Ack, error) {
+	return b.summarizeLinks(ctx, req, links(req), 0, false)
 }
 
 func (b *Bot) handleCommand(ctx context.Context, req Request) (Ack, error) {
-	words := strings.Fields(req.Text)
-	switch req.Command {
-	case "summarize":
-		if req.Points == 0 && len(words) >= 2 {
-			if n, err := strconv.Atoi(words[len(words)-1]); err == nil {
-				if n < summarize.MinPoints || n > summarize.MaxPoints {
-					return Ack{Text: fmt.Sprintf("The number of points must be between %d and %d.", summarize.MinPoints, summarize.MaxPoints), Ephemeral: true}, nil
-				}
-				req.Points = n
-			}
-		}
-		return b.summarizeLinks(ctx, req, false)
-	case "precis":
-		sub := ""
-		if len(words) > 0 {
-			sub = strings.ToLower(words[0])
-			words = words[1:]
-		}
-		switch sub {
-		case "", "help":
-			return Ack{Text: HelpText(), Ephemeral: true}, nil
-		case "settings":
-			return b.settingsCommand(ctx, req, words)
-		case "search":
-			return b.searchCommand(ctx, req, strings.Join(words, " "))
-		case "summarize":
-			return b.summarizeLinks(ctx, req, false)
-		}
-		return Ack{Text: fmt.Sprintf("I don't know %q. %s", sub, "Try /precis help."), Ephemeral: true}, nil
+	var (
+		inv Invocation
+		t   target
+		err error
+	)
+	if req.Typed != nil {
+		inv, t, err = b.grammar.parseTyped(req.Command, *req.Typed)
+	} else {
+		inv, t, err = b.grammar.parseText(req.Command, req.Text)
 	}
-	return Ack{Text: "Unknown command. Try /precis help.", Ephemeral: true}, nil
+	if ue := (*UsageError)(nil); errors.As(err, &ue) {
+		return Ack{Text: ue.Msg, Ephemeral: true}, nil
+	}
+	if err != nil {
+		return failure(err), err
+	}
+	if t.manage && len(inv.Args) > 0 && !req.User.CanManage {
+		req.User.CanManage = b.canManage(ctx, req)
+		if !req.User.CanManage {
+			return Ack{Text: msgNotAllowed, Ephemeral: true}, nil
+		}
+	}
+	req.Invocation = &inv
+	return t.run(b, ctx, req, inv)
 }
 
-func (b *Bot) settingsCommand(ctx context.Context, req Request, args []string) (Ack, error) {
+// canManage asks the platform, when it can tell, whether the user may
+// manage the conversation. When it cannot, the answer is no.
+func (b *Bot) canManage(ctx context.Context, req Request) bool {
+	s, ok := b.sender(req.Conversation.Platform)
+	if !ok {
+		return false
+	}
+	pc, ok := s.(PermissionChecker)
+	if !ok {
+		return false
+	}
+	allowed, err := pc.CanManage(ctx, req.Conversation, req.User.ID)
+	if err != nil {
+		b.log.WarnContext(ctx, "permission check failed", slog.String("platform", req.Conversation.Platform), slog.Any("error", err))
+		return false
+	}
+	return allowed
+}
+
+func (b *Bot) summarizeCommand(ctx context.Context, req Request, inv Invocation) (Ack, error) {
+	points, _ := inv.Int("points")
+	found := FindLinks(inv.String("url"), MaxLinksPerMessage)
+	return b.summarizeLinks(ctx, req, found, points, false)
+}
+
+func (b *Bot) helpCommand(_ context.Context, _ Request, _ Invocation) (Ack, error) {
+	return Ack{Text: Help(b.grammar.Commands(), b.grammar.Actions()), Ephemeral: true}, nil
+}
+
+func (b *Bot) settingsCommand(ctx context.Context, req Request, inv Invocation) (Ack, error) {
 	st, err := b.cfg.Settings.ChannelSettings(ctx, req.Conversation)
 	if err != nil {
-		return Ack{Text: msgInternalError, Ephemeral: true}, fmt.Errorf("channel settings: %w", err)
+		return failure(err), fmt.Errorf("channel settings: %w", err)
 	}
-	if len(args) == 0 {
+	if len(inv.Args) == 0 {
 		return Ack{Text: "Settings of this channel:\n" + st.Describe(), Ephemeral: true}, nil
 	}
-	if !req.User.CanManage {
-		return Ack{Text: msgNotAllowed, Ephemeral: true}, nil
-	}
-	next, changed, err := ApplySettings(st, args)
+	next, err := ApplySettings(st, inv)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), ErrBadSetting.Error()+": ")
 		return Ack{Text: "I couldn't change that: " + msg + ".", Ephemeral: true}, nil
 	}
-	if changed {
-		if err := b.cfg.Settings.SaveChannelSettings(ctx, req.Conversation, next); err != nil {
-			return Ack{Text: msgInternalError, Ephemeral: true}, fmt.Errorf("save settings: %w", err)
-		}
+	if err := b.cfg.Settings.SaveChannelSettings(ctx, req.Conversation, next); err != nil {
+		return failure(err), fmt.Errorf("save settings: %w", err)
 	}
 	return Ack{Text: "Settings saved:\n" + next.Describe(), Ephemeral: true}, nil
 }
@@ -357,32 +360,24 @@ func (b *Bot) settingsCommand(ctx context.Context, req Request, args []string) (
 // searchLimit is how many results a search shows.
 const searchLimit = 5
 
-func (b *Bot) searchCommand(ctx context.Context, req Request, query string) (Ack, error) {
-	if strings.TrimSpace(query) == "" {
-		return Ack{Text: "What should I look for? Try /precis search nato ukraine", Ephemeral: true}, nil
-	}
-	entries, err := b.cfg.Archive.SearchSummaries(ctx, req.Conversation.Scope(), query, searchLimit)
+func (b *Bot) searchCommand(ctx context.Context, req Request, inv Invocation) (Ack, error) {
+	query := inv.String("query")
+	entries, err := b.Search(ctx, req.Conversation.Scope(), query, searchLimit)
 	if err != nil {
-		return Ack{Text: msgInternalError, Ephemeral: true}, fmt.Errorf("search: %w", err)
+		return failure(err), fmt.Errorf("search: %w", err)
 	}
 	if len(entries) == 0 {
-		return Ack{Text: fmt.Sprintf("No summary here mentions %q yet.", query), Ephemeral: true}, nil
+		return Ack{Text: fmt.Sprintf("No summary here mentions “%s” yet.", query), Ephemeral: true}, nil
 	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "Summaries matching %q:\n", query)
+	doc := &Doc{Title: fmt.Sprintf("Summaries matching “%s”", query)}
+	var items []Item
 	for _, e := range entries {
 		title := e.Summary.Title
 		if title == "" {
 			title = e.Summary.URL
 		}
-		fmt.Fprintf(&sb, "• %s — %s (%s)\n", title, e.Summary.URL, e.CreatedAt.Format("2 Jan 2006"))
+		items = append(items, Item{Title: title, URL: e.Summary.URL, Detail: e.CreatedAt.Format("2 Jan 2006")})
 	}
-	return Ack{Text: strings.TrimSuffix(sb.String(), "\n"), Ephemeral: true}, nil
-}
-
-// Allow takes n tokens from the user's and the channel's rate-limit
-// buckets, and reports whether the request may go ahead. Adapters that
-// call Summarize directly (the web API) use it; Handle applies it itself.
-func (b *Bot) Allow(c Conversation, u User, n int) bool {
-	return b.limits.allow(c, u, n, b.cfg.Now())
+	doc.Sections = []Section{{Items: items}}
+	return Ack{Doc: doc, Ephemeral: true}, nil
 }

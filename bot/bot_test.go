@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize"
 )
 
 var (
@@ -137,7 +139,8 @@ func TestRateLimitIsPolite(t *testing.T) {
 	if !acks[0].Deferred || !acks[1].Deferred {
 		t.Errorf("first two requests should be accepted: %+v", acks[:2])
 	}
-	if acks[2].Deferred || !acks[2].Ephemeral || !acks[2].RateLimited || !strings.Contains(acks[2].Text, "faster than I can read") {
+	if acks[2].Deferred || !acks[2].Ephemeral || !errors.Is(acks[2].Err, summarize.ErrRateLimited) || acks[2].RetryAfter <= 0 ||
+		!strings.Contains(acks[2].Text, "faster than I can read") {
 		t.Errorf("third ack = %+v, want a polite ephemeral refusal", acks[2])
 	}
 	if n := len(env.Senders["slack"].Replies()); n != 2 {
@@ -157,7 +160,7 @@ func TestSettingsNeedPermission(t *testing.T) {
 		{"show", alice, "settings", "Auto-summarize links: off", false},
 		{"not allowed", alice, "settings auto on", "Only workspace admins", false},
 		{"bad value", admin, "settings points 99", "points takes a number from 1 to 10", false},
-		{"odd words", admin, "settings auto", "settings come in pairs", false},
+		{"odd words", admin, "settings auto", "auto needs a value. Usage: /precis settings [auto on|off]", false},
 		{"allowed", admin, "settings auto on points 3 lang fr", "Points per summary: 3", true},
 	}
 	for _, tt := range tests {
@@ -181,8 +184,16 @@ func TestSearchStaysInItsWorkspace(t *testing.T) {
 	handle(t, env, bot.Request{ID: "b", Kind: bot.KindCommand, Command: "summarize", Text: arts.ArticleURL("theirs"), Conversation: other, User: alice})
 	env.Queue.Wait()
 	ack := handle(t, env, bot.Request{Kind: bot.KindCommand, Command: "precis", Text: "search sea wall", Conversation: general, User: alice})
-	if !strings.Contains(ack.Text, "(ours)") || strings.Contains(ack.Text, "(theirs)") {
-		t.Errorf("search in T1 = %q, want only T1's summary", ack.Text)
+	var titles []string
+	if ack.Doc != nil {
+		for _, s := range ack.Doc.Sections {
+			for _, it := range s.Items {
+				titles = append(titles, it.Title)
+			}
+		}
+	}
+	if len(titles) != 1 || !strings.Contains(titles[0], "(ours)") {
+		t.Errorf("search in T1 found %q, want only T1's summary", titles)
 	}
 	ack = handle(t, env, bot.Request{Kind: bot.KindCommand, Command: "precis", Text: "search volcano", Conversation: general, User: alice})
 	if !strings.Contains(ack.Text, "No summary here") {

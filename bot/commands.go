@@ -1,20 +1,25 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
 
-// Command declares one slash command. The same data drives parsing, the
-// help text, and registration with each platform (Discord application
-// commands, the Slack app manifest).
+// Command declares one slash command. The same data drives parsing (text
+// from Slack and the web page, typed options from Discord), the help text,
+// and registration with each platform (Discord application commands, the
+// Slack app manifest). A command has either Run or Subcommands.
 type Command struct {
 	Name        string
 	Description string
-	// Localized descriptions by locale ("fr").
+	// Localized descriptions by language ("fr").
 	Localized   map[string]string
 	Options     []Option
 	Subcommands []Subcommand
+	// Default is the subcommand run when none is given ("help").
+	Default string
+	Run     Handler
 }
 
 // Subcommand is a verb of a command ("/precis settings").
@@ -23,9 +28,18 @@ type Subcommand struct {
 	Description string
 	Localized   map[string]string
 	Options     []Option
-	// Usage is the argument syntax shown in help.
-	Usage string
+	// Keyed: in text, options are written as "name value" pairs in any
+	// order ("settings auto on points 3"); otherwise they are positional.
+	Keyed bool
+	// Manage: when any option is given, the user must be allowed to
+	// manage the channel (see PermissionChecker).
+	Manage bool
+	Run    Handler
 }
+
+// Handler runs an invocation. Handlers are methods of Bot, named by
+// method expression ((*Bot).searchCommand) so that declarations stay data.
+type Handler func(b *Bot, ctx context.Context, req Request, inv Invocation) (Ack, error)
 
 // OptionType is the type of a command option.
 type OptionType string
@@ -35,6 +49,8 @@ const (
 	OptionString  OptionType = "string"
 	OptionInteger OptionType = "integer"
 	OptionBoolean OptionType = "boolean"
+	// OptionURL is a link; one typed without a scheme gets https://.
+	OptionURL OptionType = "url"
 )
 
 // Option is one argument of a command.
@@ -44,77 +60,134 @@ type Option struct {
 	Localized   map[string]string
 	Type        OptionType
 	Required    bool
-	Min, Max    int // for integers
+	Min, Max    int // for integers, when Max > 0
 	Choices     []string
+	// Rest: in positional text, the option takes every word that the
+	// options after it do not claim ("search nato ukraine").
+	Rest bool
+	// Placeholder names the value in usage lines ("N", "on|off").
+	Placeholder string
+}
+
+// Action declares a message action: a Slack message shortcut and a
+// Discord message context-menu command.
+type Action struct {
+	// Name is what users see ("Summarize").
+	Name string
+	// ID is the Slack callback_id ("precis_summarize").
+	ID          string
+	Description string
+	Run         Handler
 }
 
 // MessageAction is the name of the message shortcut / context-menu
-// command that summarises a message's links.
+// command that summarizes a message's links.
 const MessageAction = "Summarize"
 
 // Commands returns the slash commands Précis offers.
 func Commands() []Command {
+	points := Option{Name: "points", Type: OptionInteger, Min: 1, Max: 10, Placeholder: "N",
+		Description: "How many key points (1-10)", Localized: map[string]string{"fr": "Nombre de points clés (1-10)"}}
 	return []Command{
 		{
 			Name:        "summarize",
 			Description: "Summarize an article: a TL;DR and its key points",
 			Localized:   map[string]string{"fr": "Résumer un article : l’essentiel et ses points clés"},
 			Options: []Option{
-				{Name: "url", Type: OptionString, Required: true,
+				{Name: "url", Type: OptionURL, Required: true, Rest: true,
 					Description: "Link to the article", Localized: map[string]string{"fr": "Lien vers l’article"}},
-				{Name: "points", Type: OptionInteger, Min: 1, Max: 10,
-					Description: "How many key points (1-10)", Localized: map[string]string{"fr": "Nombre de points clés (1-10)"}},
+				points,
 			},
+			Run: (*Bot).summarizeCommand,
 		},
 		{
 			Name:        "precis",
 			Description: "Précis: help, channel settings and search",
 			Localized:   map[string]string{"fr": "Précis : aide, réglages du salon et recherche"},
+			Default:     "help",
 			Subcommands: []Subcommand{
-				{Name: "help", Description: "How to use Précis", Localized: map[string]string{"fr": "Comment utiliser Précis"}},
-				{Name: "settings", Usage: "[auto on|off] [points N] [lang xx|auto] [visibility channel|private]",
+				{Name: "help", Description: "How to use Précis", Localized: map[string]string{"fr": "Comment utiliser Précis"},
+					Run: (*Bot).helpCommand},
+				{Name: "settings", Keyed: true, Manage: true,
 					Description: "Show or change this channel's settings",
 					Localized:   map[string]string{"fr": "Voir ou changer les réglages de ce salon"},
 					Options: []Option{
-						{Name: "auto", Type: OptionBoolean, Description: "Summarize links posted in this channel", Localized: map[string]string{"fr": "Résumer les liens publiés dans ce salon"}},
-						{Name: "points", Type: OptionInteger, Min: 1, Max: 10, Description: "Key points per summary", Localized: map[string]string{"fr": "Points clés par résumé"}},
-						{Name: "lang", Type: OptionString, Description: "Language of replies (en, fr…) or auto", Localized: map[string]string{"fr": "Langue des réponses (en, fr…) ou auto"}},
+						{Name: "auto", Type: OptionBoolean, Placeholder: "on|off", Description: "Summarize links posted in this channel", Localized: map[string]string{"fr": "Résumer les liens publiés dans ce salon"}},
+						{Name: "points", Type: OptionInteger, Min: 1, Max: 10, Placeholder: "N", Description: "Key points per summary", Localized: map[string]string{"fr": "Points clés par résumé"}},
+						{Name: "lang", Type: OptionString, Placeholder: "xx|auto", Description: "Language of replies (en, fr…) or auto", Localized: map[string]string{"fr": "Langue des réponses (en, fr…) ou auto"}},
 						{Name: "visibility", Type: OptionString, Choices: []string{"channel", "private"}, Description: "Post summaries to the channel or only to the requester", Localized: map[string]string{"fr": "Publier dans le salon ou seulement pour le demandeur"}},
-					}},
-				{Name: "search", Usage: "<words>", Description: "Search the summaries made in this workspace",
+					},
+					Run: (*Bot).settingsCommand},
+				{Name: "search", Description: "Search the summaries made in this workspace",
 					Localized: map[string]string{"fr": "Chercher parmi les résumés de cet espace"},
-					Options:   []Option{{Name: "query", Type: OptionString, Required: true, Description: "Words to look for", Localized: map[string]string{"fr": "Mots à chercher"}}}},
+					Options:   []Option{{Name: "query", Type: OptionString, Required: true, Rest: true, Placeholder: "words", Description: "Words to look for", Localized: map[string]string{"fr": "Mots à chercher"}}},
+					Run:       (*Bot).searchCommand},
+				{Name: "summarize", Description: "Summarize an article",
+					Localized: map[string]string{"fr": "Résumer un article"},
+					Options: []Option{
+						{Name: "url", Type: OptionURL, Required: true, Rest: true, Description: "Link to the article", Localized: map[string]string{"fr": "Lien vers l’article"}},
+						points,
+					},
+					Run: (*Bot).summarizeCommand},
 			},
 		},
 	}
 }
 
-// HelpText is the text of /precis help, built from Commands.
-func HelpText() string {
+// Actions returns the message actions Précis offers.
+func Actions() []Action {
+	return []Action{
+		{Name: MessageAction, ID: "precis_summarize", Description: "Summarize the links in this message", Run: (*Bot).summarizeAction},
+	}
+}
+
+// Help is the text of /precis help, built from cmds and actions.
+func Help(cmds []Command, actions []Action) string {
 	var b strings.Builder
 	b.WriteString("Précis reads articles so you don't have to.\n\n")
-	for _, c := range Commands() {
+	for _, c := range cmds {
 		if len(c.Subcommands) == 0 {
-			fmt.Fprintf(&b, "• /%s", c.Name)
-			for _, o := range c.Options {
-				if o.Required {
-					fmt.Fprintf(&b, " <%s>", o.Name)
-				} else {
-					fmt.Fprintf(&b, " [%s]", o.Name)
-				}
-			}
-			fmt.Fprintf(&b, " — %s\n", c.Description)
+			fmt.Fprintf(&b, "• %s — %s\n", usageLine("/"+c.Name, c.Options, false), c.Description)
 			continue
 		}
 		for _, s := range c.Subcommands {
-			fmt.Fprintf(&b, "• /%s %s", c.Name, s.Name)
-			if s.Usage != "" {
-				b.WriteString(" " + s.Usage)
-			}
-			fmt.Fprintf(&b, " — %s\n", s.Description)
+			fmt.Fprintf(&b, "• %s — %s\n", usageLine("/"+c.Name+" "+s.Name, s.Options, s.Keyed), s.Description)
 		}
 	}
-	fmt.Fprintf(&b, "• %q on a message — summarize the links in it\n", MessageAction)
+	for _, a := range actions {
+		fmt.Fprintf(&b, "• %q on a message — %s\n", a.Name, strings.ToLower(a.Description[:1])+a.Description[1:])
+	}
 	b.WriteString("\nLinks posted in a channel are summarized when its auto setting is on.")
 	return b.String()
+}
+
+// HelpText is Help of the default declarations.
+func HelpText() string { return Help(Commands(), Actions()) }
+
+// usageLine renders "/precis settings [auto on|off] [points N]".
+func usageLine(prefix string, opts []Option, keyed bool) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for _, o := range opts {
+		ph := o.placeholder()
+		if keyed {
+			ph = o.Name + " " + ph
+		}
+		if o.Required {
+			fmt.Fprintf(&b, " <%s>", ph)
+		} else {
+			fmt.Fprintf(&b, " [%s]", ph)
+		}
+	}
+	return b.String()
+}
+
+func (o Option) placeholder() string {
+	switch {
+	case o.Placeholder != "":
+		return o.Placeholder
+	case len(o.Choices) > 0:
+		return strings.Join(o.Choices, "|")
+	}
+	return o.Name
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,24 +45,38 @@ func TestNormalizeURL(t *testing.T) {
 			t.Errorf("NormalizeURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	if CacheKey("https://example.com/a", "", summarize.Options{Points: 3}) == CacheKey("https://example.com/a", "", summarize.Options{Points: 4}) {
+	if CacheKey(Input{URL: "https://example.com/a"}, summarize.Options{Points: 3}) == CacheKey(Input{URL: "https://example.com/a"}, summarize.Options{Points: 4}) {
 		t.Error("cache keys must differ by options")
 	}
 }
 
 func TestApplySettings(t *testing.T) {
+	g := NewGrammar(Commands(), Actions())
 	base := DefaultSettings()
-	got, changed, err := ApplySettings(base, []string{"auto", "on", "visibility", "private", "lang", "FR", "engine", "extractive"})
-	if err != nil || !changed {
-		t.Fatalf("err %v changed %v", err, changed)
+	inv, err := g.ParseText("precis", "settings auto on visibility private lang FR")
+	if err != nil {
+		t.Fatal(err)
 	}
-	want := ChannelSettings{AutoSummarize: true, Points: base.Points, Lang: "fr", Engine: "extractive", Visibility: VisiblePrivate}
+	got, err := ApplySettings(base, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ChannelSettings{AutoSummarize: true, Points: base.Points, Lang: "fr", Visibility: VisiblePrivate}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	for _, bad := range [][]string{{"engine", "llm"}, {"auto", "maybe"}, {"points", "0"}, {"lang", "french"}, {"visibility", "all"}, {"colour", "red"}, {"auto"}} {
-		if _, _, err := ApplySettings(base, bad); err == nil {
-			t.Errorf("ApplySettings(%q) accepted", bad)
+	// Refused by the grammar: wrong types, unknown settings, a missing value.
+	for _, bad := range []string{"auto maybe", "points 0", "visibility all", "colour red", "auto"} {
+		if inv, err := g.ParseText("precis", "settings "+bad); err == nil {
+			t.Errorf("settings %q parsed as %+v", bad, inv)
 		}
+	}
+	// Refused by the settings themselves.
+	inv, err = g.ParseText("precis", "settings lang french")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ApplySettings(base, inv); !errors.Is(err, ErrBadSetting) {
+		t.Errorf("lang french: err %v, want ErrBadSetting", err)
 	}
 }

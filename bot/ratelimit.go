@@ -45,8 +45,9 @@ func newLimiter(limit rate.Limit, burst int) *limiter {
 	return &limiter{limit: limit, burst: burst, buckets: c}
 }
 
-// allow takes a token from key's bucket if it has one.
-func (l *limiter) allow(key string, now time.Time) bool {
+// reserve takes n tokens from key's bucket if it has them now; else it
+// takes none and reports how long until it would.
+func (l *limiter) reserve(key string, n int, now time.Time) (*rate.Reservation, time.Duration) {
 	l.mu.Lock()
 	b, ok := l.buckets.Get(key)
 	if !ok {
@@ -54,7 +55,17 @@ func (l *limiter) allow(key string, now time.Time) bool {
 		l.buckets.Add(key, b)
 	}
 	l.mu.Unlock()
-	return b.AllowN(now, 1)
+	// More than the burst at once could never be allowed: charge the
+	// burst.
+	r := b.ReserveN(now, min(n, max(l.burst, 1)))
+	if !r.OK() {
+		return nil, time.Minute
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return nil, d
+	}
+	return r, 0
 }
 
 // rateLimits combines the per-user and per-channel buckets.
@@ -67,16 +78,24 @@ func newRateLimits(l Limits) *rateLimits {
 }
 
 // allow reports whether the user in the conversation may ask for n more
-// summaries now.
-func (r *rateLimits) allow(c Conversation, u User, n int, now time.Time) bool {
-	scope := c.Platform + "/" + c.Workspace + "/"
-	for range n {
-		if !r.users.allow(scope+"u/"+u.ID, now) {
-			return false
-		}
-		if !r.channels.allow(scope+"c/"+c.Channel, now) {
-			return false
-		}
+// summaries now, taking the tokens if so; if not, how long until the
+// limiter that refused would allow them. The web platform has no shared
+// channels: each client is limited on its own.
+func (r *rateLimits) allow(c Conversation, u User, n int, now time.Time) (bool, time.Duration) {
+	if n <= 0 {
+		return true, 0
 	}
-	return true
+	scope := c.Platform + "/" + c.Workspace + "/"
+	ur, wait := r.users.reserve(scope+"u/"+u.ID, n, now)
+	if ur == nil {
+		return false, wait
+	}
+	if c.Platform == PlatformWeb {
+		return true, 0
+	}
+	if cr, wait := r.channels.reserve(scope+"c/"+c.Channel, n, now); cr == nil {
+		ur.CancelAt(now)
+		return false, wait
+	}
+	return true, 0
 }

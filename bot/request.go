@@ -68,8 +68,6 @@ const (
 	KindShortcut Kind = "shortcut"
 	// KindUnfurl asks for a preview of links (Slack link_shared).
 	KindUnfurl Kind = "unfurl"
-	// KindAPI is a request from the web page or the JSON API.
-	KindAPI Kind = "api"
 )
 
 // Request is one thing a user asked of the bot, in any platform.
@@ -83,13 +81,20 @@ type Request struct {
 	// Command is the slash command's name without "/" ("summarize",
 	// "precis"), for KindCommand.
 	Command string `json:"command,omitempty"`
-	// Text is the message text or the command's arguments.
+	// Text is the message text, or the command's arguments as typed
+	// (Slack, the web page): the core parses them.
 	Text string `json:"text,omitempty"`
-	// URL is set when the platform already parsed a link out (command
-	// options, unfurls); otherwise links are found in Text.
+	// Typed is the command as a platform with typed options delivers it
+	// (Discord); the core parses it instead of Text.
+	Typed *Typed `json:"typed,omitempty"`
+	// Invocation is the parsed command; the core sets it.
+	Invocation *Invocation `json:"invocation,omitempty"`
+	// Action is the message action's ID or name, for KindShortcut; ""
+	// is the "Summarize" action.
+	Action string `json:"action,omitempty"`
+	// URLs is set when the platform already parsed links out (unfurls,
+	// a channel's filtered links); otherwise links are found in Text.
 	URLs []string `json:"urls,omitempty"`
-	// Points overrides the channel's number of points (command option).
-	Points int `json:"points,omitempty"`
 	// MessageID is the message the request is about (to reply to it).
 	MessageID string `json:"message_id,omitempty"`
 	// Locale is the user's locale when the platform tells it.
@@ -126,16 +131,20 @@ type Ack struct {
 	// is about Text; platforms that fix a deferred answer's visibility
 	// when deferring (Discord) need this one.
 	PrivateReply bool
-	// Summary is set when the answer was ready at once (cache hit on the
-	// web API, for example).
+	// Summary is set when the answer was ready at once.
 	Summary *summarize.Summary
-	// RateLimited: the request was refused by a rate limit (Text says so
-	// politely); an API answers 429.
-	RateLimited bool
+	// Doc is a structured answer (search results…).
+	Doc *Doc
+	// Err is the failure the Text reports, when it reports one; an API
+	// answers with the status of its kind (summarize.KindOf).
+	Err error
+	// RetryAfter, with a rate-limit Err, is when the limiter that
+	// refused will allow the request.
+	RetryAfter time.Duration
 }
 
 // Empty reports whether the Ack has nothing to show.
-func (a Ack) Empty() bool { return a.Text == "" && a.Summary == nil && !a.Deferred }
+func (a Ack) Empty() bool { return a.Text == "" && a.Summary == nil && a.Doc.Empty() && !a.Deferred }
 
 // Reply is a deferred answer, delivered by the adapter of its platform.
 type Reply struct {
@@ -150,8 +159,10 @@ type Reply struct {
 	// Ephemeral answers are shown only to UserID.
 	Ephemeral bool   `json:"ephemeral,omitempty"`
 	UserID    string `json:"user_id,omitempty"`
-	// Summary is the answer; when nil, Text is (an error, a notice).
+	// Summary is the answer; when nil, Doc or Text is (an error, a
+	// notice).
 	Summary *summarize.Summary `json:"summary,omitempty"`
+	Doc     *Doc               `json:"doc,omitempty"`
 	Text    string             `json:"text,omitempty"`
 	// Failed marks a Text that reports a failure.
 	Failed bool `json:"failed,omitempty"`

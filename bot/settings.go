@@ -3,7 +3,6 @@ package bot
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/precisbot/precis/summarize"
@@ -26,10 +25,7 @@ type ChannelSettings struct {
 	Points int `json:"points"`
 	// Lang of the replies' own words, such as the reading time ("": the
 	// article's language).
-	Lang string `json:"lang"`
-	// Engine: "" (the service's default) or "extractive"; "llm" comes
-	// with the model engine.
-	Engine     string     `json:"engine"`
+	Lang       string     `json:"lang"`
 	Visibility Visibility `json:"visibility"`
 }
 
@@ -42,69 +38,32 @@ func DefaultSettings() ChannelSettings {
 // message is user-safe.
 var ErrBadSetting = errors.New("bad setting")
 
-// ApplySettings changes s by the words of "/precis settings …" ("auto on",
-// "points 3", "lang fr", "visibility private", "engine extractive"). It
-// returns whether anything was changed.
-func ApplySettings(s ChannelSettings, args []string) (ChannelSettings, bool, error) {
-	if len(args)%2 != 0 {
-		return s, false, fmt.Errorf("%w: settings come in pairs, like \"auto on\" or \"points 3\"", ErrBadSetting)
+// ApplySettings changes s by the options of "/precis settings" (auto,
+// points, lang, visibility), already typed by the grammar.
+func ApplySettings(s ChannelSettings, inv Invocation) (ChannelSettings, error) {
+	if v, ok := inv.Bool("auto"); ok {
+		s.AutoSummarize = v
 	}
-	for i := 0; i < len(args); i += 2 {
-		key, val := strings.ToLower(args[i]), strings.ToLower(args[i+1])
-		switch key {
-		case "auto":
-			b, ok := parseSwitch(val)
-			if !ok {
-				return s, false, fmt.Errorf("%w: auto takes on or off", ErrBadSetting)
-			}
-			s.AutoSummarize = b
-		case "points":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < summarize.MinPoints || n > summarize.MaxPoints {
-				return s, false, fmt.Errorf("%w: points takes a number from %d to %d", ErrBadSetting, summarize.MinPoints, summarize.MaxPoints)
-			}
-			s.Points = n
-		case "lang", "language":
-			if val == "auto" {
-				val = ""
-			}
-			if val != "" && (len(val) != 2 || strings.Trim(val, "abcdefghijklmnopqrstuvwxyz") != "") {
-				return s, false, fmt.Errorf("%w: lang takes a two-letter code like en or fr, or auto", ErrBadSetting)
-			}
-			s.Lang = val
-		case "visibility":
-			switch Visibility(val) {
-			case VisibleChannel, VisiblePrivate:
-				s.Visibility = Visibility(val)
-			default:
-				return s, false, fmt.Errorf("%w: visibility takes channel or private", ErrBadSetting)
-			}
-		case "engine":
-			// "llm" joins when the OpenAI-compatible engine exists; until
-			// then every summary is extractive.
-			switch val {
-			case "default", "":
-				s.Engine = ""
-			case "extractive":
-				s.Engine = val
-			default:
-				return s, false, fmt.Errorf("%w: engine takes extractive or default (no model is configured)", ErrBadSetting)
-			}
-		default:
-			return s, false, fmt.Errorf("%w: unknown setting %q (auto, points, lang, visibility, engine)", ErrBadSetting, key)
+	if n, ok := inv.Int("points"); ok {
+		if n < summarize.MinPoints || n > summarize.MaxPoints {
+			return s, fmt.Errorf("%w: points takes a number from %d to %d", ErrBadSetting, summarize.MinPoints, summarize.MaxPoints)
 		}
+		s.Points = n
 	}
-	return s, len(args) > 0, nil
-}
-
-func parseSwitch(v string) (bool, bool) {
-	switch v {
-	case "on", "true", "yes", "1", "oui":
-		return true, true
-	case "off", "false", "no", "0", "non":
-		return false, true
+	if inv.Has("lang") {
+		val := strings.ToLower(inv.String("lang"))
+		if val == "auto" {
+			val = ""
+		}
+		if val != "" && (len(val) != 2 || strings.Trim(val, "abcdefghijklmnopqrstuvwxyz") != "") {
+			return s, fmt.Errorf("%w: lang takes a two-letter code like en or fr, or auto", ErrBadSetting)
+		}
+		s.Lang = val
 	}
-	return false, false
+	if inv.Has("visibility") {
+		s.Visibility = Visibility(inv.String("visibility"))
+	}
+	return s, nil
 }
 
 // Describe renders settings for a reply.
@@ -117,10 +76,6 @@ func (s ChannelSettings) Describe() string {
 	if lang == "" {
 		lang = "auto (the article's)"
 	}
-	engine := s.Engine
-	if engine == "" {
-		engine = "default"
-	}
-	return fmt.Sprintf("Auto-summarize links: %s\nPoints per summary: %d\nLanguage: %s\nVisibility: %s\nEngine: %s",
-		auto, s.Points, lang, s.Visibility, engine)
+	return fmt.Sprintf("Auto-summarize links: %s\nPoints per summary: %d\nLanguage: %s\nVisibility: %s",
+		auto, s.Points, lang, s.Visibility)
 }

@@ -68,7 +68,7 @@ func TestSettings(t *testing.T) {
 		db := d.openMigrated(t)
 		ctx := t.Context()
 		general := bot.Conversation{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}
-		custom := bot.ChannelSettings{AutoSummarize: true, Points: 3, Lang: "fr", Engine: "extractive", Visibility: bot.VisiblePrivate}
+		custom := bot.ChannelSettings{AutoSummarize: true, Points: 3, Lang: "fr", Visibility: bot.VisiblePrivate}
 		if err := db.SaveChannelSettings(ctx, general, custom); err != nil {
 			t.Fatalf("SaveChannelSettings: %v", err)
 		}

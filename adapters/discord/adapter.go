@@ -21,6 +21,8 @@ import (
 // Core is the part of the bot core the adapter calls; *bot.Bot is one.
 type Core interface {
 	Handle(ctx context.Context, req bot.Request) (bot.Ack, error)
+	// Grammar declares the commands to register.
+	Grammar() *bot.Grammar
 }
 
 // Config wires an Adapter.

@@ -10,11 +10,12 @@ import (
 	"github.com/precisbot/precis/bot"
 )
 
-// RegisterCommands replaces the application's commands with Précis's
-// (bot.Commands and the bot.MessageAction context-menu command) in one
+// RegisterCommands replaces the application's commands with the core's
+// declarations (slash commands and message context-menu commands) in one
 // bulk overwrite: globally, or in Config.GuildID when set.
 func (a *Adapter) RegisterCommands(ctx context.Context) error {
-	cmds := applicationCommands(bot.Commands())
+	g := a.cfg.Core.Grammar()
+	cmds := applicationCommands(g.Commands(), g.Actions())
 	err := withRateLimitRetry(ctx, func() error {
 		_, err := a.session.ApplicationCommandBulkOverwrite(a.cfg.AppID, a.cfg.GuildID, cmds,
 			discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
@@ -27,8 +28,8 @@ func (a *Adapter) RegisterCommands(ctx context.Context) error {
 	return nil
 }
 
-// applicationCommands converts the core's command definitions.
-func applicationCommands(defs []bot.Command) []*discordgo.ApplicationCommand {
+// applicationCommands converts the core's declarations.
+func applicationCommands(defs []bot.Command, actions []bot.Action) []*discordgo.ApplicationCommand {
 	// Usable in servers and in DMs with the bot.
 	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	var out []*discordgo.ApplicationCommand
@@ -52,13 +53,15 @@ func applicationCommands(defs []bot.Command) []*discordgo.ApplicationCommand {
 		}
 		out = append(out, cmd)
 	}
-	// The context-menu command works without the MessageContent intent:
+	// Context-menu commands work without the MessageContent intent:
 	// Discord includes the target message's text.
-	out = append(out, &discordgo.ApplicationCommand{
-		Type:     discordgo.MessageApplicationCommand,
-		Name:     bot.MessageAction,
-		Contexts: &contexts,
-	})
+	for _, act := range actions {
+		out = append(out, &discordgo.ApplicationCommand{
+			Type:     discordgo.MessageApplicationCommand,
+			Name:     act.Name,
+			Contexts: &contexts,
+		})
+	}
 	return out
 }
 

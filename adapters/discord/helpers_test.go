@@ -223,6 +223,8 @@ type coreFunc func(context.Context, bot.Request) (bot.Ack, error)
 
 func (f coreFunc) Handle(ctx context.Context, r bot.Request) (bot.Ack, error) { return f(ctx, r) }
 
+func (coreFunc) Grammar() *bot.Grammar { return bot.NewGrammar(bot.Commands(), bot.Actions()) }
+
 // newMountedServer serves a's routes on loopback.
 func newMountedServer(a *Adapter) *httptest.Server {
 	mux := http.NewServeMux()

@@ -261,6 +261,8 @@ func ackMessages(ack bot.Ack) []outMessage {
 	switch {
 	case ack.Summary != nil:
 		msgs = renderSummary(*ack.Summary, "")
+	case !ack.Doc.Empty():
+		msgs = renderDoc(*ack.Doc)
 	case ack.Text != "":
 		msgs = renderText(ack.Text)
 	}
@@ -311,10 +313,7 @@ func (a *Adapter) interactionRequest(i *discordgo.Interaction) (bot.Request, boo
 	}
 	switch data.CommandType {
 	case discordgo.MessageApplicationCommand:
-		if data.Name != bot.MessageAction {
-			return bot.Request{}, false
-		}
-		req.Kind = bot.KindShortcut
+		req.Kind, req.Action = bot.KindShortcut, data.Name
 		req.MessageID = data.TargetID
 		if data.Resolved != nil {
 			if m := data.Resolved.Messages[data.TargetID]; m != nil {
@@ -323,67 +322,27 @@ func (a *Adapter) interactionRequest(i *discordgo.Interaction) (bot.Request, boo
 		}
 	case discordgo.ChatApplicationCommand, 0:
 		req.Kind, req.Command = bot.KindCommand, data.Name
-		switch data.Name {
-		case "summarize":
-			for _, o := range data.Options {
-				switch o.Name {
-				case "url":
-					raw, _ := o.Value.(string)
-					req.Text = strings.TrimSpace(raw)
-					req.URLs = bot.FindLinks(withScheme(req.Text), 1)
-				case "points":
-					n, _ := o.Value.(float64)
-					req.Points = int(n)
-				}
-			}
-		case "precis":
-			req.Text = subcommandText(data.Options)
-		default:
-			return bot.Request{}, false
-		}
+		req.Typed = typedOptions(data.Options)
 	default:
 		return bot.Request{}, false
 	}
 	return req, true
 }
 
-// subcommandText renders "/precis <sub> …" as the words the core parses:
-// settings as "key value" pairs ("settings auto on points 3"), other
-// subcommands as their values ("search nato ukraine").
-func subcommandText(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
-	if len(opts) == 0 || opts[0].Type != discordgo.ApplicationCommandOptionSubCommand {
-		return "help"
+// typedOptions passes a command's options to the core as Discord typed
+// them: the subcommand's name and the values of its options.
+func typedOptions(opts []*discordgo.ApplicationCommandInteractionDataOption) *bot.Typed {
+	t := &bot.Typed{}
+	if len(opts) > 0 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+		t.Subcommand, opts = opts[0].Name, opts[0].Options
 	}
-	sub := opts[0]
-	words := []string{sub.Name}
-	for _, o := range sub.Options {
-		var v string
-		switch val := o.Value.(type) {
-		case bool:
-			v = "off"
-			if val {
-				v = "on"
-			}
-		case float64:
-			v = strconv.FormatFloat(val, 'f', -1, 64)
-		case string:
-			v = strings.TrimSpace(val)
+	for _, o := range opts {
+		if t.Options == nil {
+			t.Options = make(map[string]any, len(opts))
 		}
-		if sub.Name == "settings" {
-			words = append(words, o.Name)
-		}
-		words = append(words, v)
+		t.Options[o.Name] = o.Value
 	}
-	return strings.Join(words, " ")
-}
-
-// withScheme lets "/summarize url:example.com/a" work: a link typed
-// without a scheme is taken as https.
-func withScheme(s string) string {
-	if s == "" || strings.Contains(s, "://") || strings.ContainsAny(s, " \t\n") {
-		return s
-	}
-	return "https://" + s
+	return t
 }
 
 // messageText is what a context-menu command looks for links in: the

@@ -51,6 +51,9 @@ func renderReply(r bot.Reply) []outMessage {
 	if r.Summary != nil {
 		return renderSummary(*r.Summary, r.Lang)
 	}
+	if !r.Doc.Empty() {
+		return renderDoc(*r.Doc)
+	}
 	return renderText(r.Text)
 }
 

@@ -47,37 +47,48 @@ func TestInteractionRequest(t *testing.T) {
 		{name: "summarize with points", member: member(0), guild: testGuild, wantOK: true,
 			data: chat("summarize", opt("url", discordgo.ApplicationCommandOptionString, "https://a.example/x"), opt("points", discordgo.ApplicationCommandOptionInteger, 3.0)),
 			want: with(func(r *bot.Request) {
-				r.Kind, r.Command, r.Text, r.URLs, r.Points = bot.KindCommand, "summarize", "https://a.example/x", []string{"https://a.example/x"}, 3
+				r.Kind, r.Command = bot.KindCommand, "summarize"
+				r.Typed = &bot.Typed{Options: map[string]any{"url": "https://a.example/x", "points": 3.0}}
 			})},
 		{name: "summarize without scheme", member: member(0), guild: testGuild, wantOK: true,
 			data: chat("summarize", opt("url", discordgo.ApplicationCommandOptionString, "a.example/x")),
 			want: with(func(r *bot.Request) {
-				r.Kind, r.Command, r.Text, r.URLs = bot.KindCommand, "summarize", "a.example/x", []string{"https://a.example/x"}
+				r.Kind, r.Command = bot.KindCommand, "summarize"
+				r.Typed = &bot.Typed{Options: map[string]any{"url": "a.example/x"}}
 			})},
 		{name: "summarize, not a link", member: member(0), guild: testGuild, wantOK: true,
 			data: chat("summarize", opt("url", discordgo.ApplicationCommandOptionString, "hello there")),
-			want: with(func(r *bot.Request) { r.Kind, r.Command, r.Text = bot.KindCommand, "summarize", "hello there" })},
+			want: with(func(r *bot.Request) {
+				r.Kind, r.Command = bot.KindCommand, "summarize"
+				r.Typed = &bot.Typed{Options: map[string]any{"url": "hello there"}}
+			})},
 		{name: "settings by a manager", member: member(discordgo.PermissionManageGuild), guild: testGuild, wantOK: true,
 			data: chat("precis", opt("settings", discordgo.ApplicationCommandOptionSubCommand, nil,
 				opt("auto", discordgo.ApplicationCommandOptionBoolean, true), opt("points", discordgo.ApplicationCommandOptionInteger, 5.0),
 				opt("visibility", discordgo.ApplicationCommandOptionString, "private"))),
 			want: with(func(r *bot.Request) {
-				r.Kind, r.Command, r.Text = bot.KindCommand, "precis", "settings auto on points 5 visibility private"
+				r.Kind, r.Command = bot.KindCommand, "precis"
+				r.Typed = &bot.Typed{Subcommand: "settings", Options: map[string]any{"auto": true, "points": 5.0, "visibility": "private"}}
 				r.User.CanManage = true
 			})},
 		{name: "settings off by a member", member: member(discordgo.PermissionSendMessages), guild: testGuild, wantOK: true,
 			data: chat("precis", opt("settings", discordgo.ApplicationCommandOptionSubCommand, nil, opt("auto", discordgo.ApplicationCommandOptionBoolean, false))),
-			want: with(func(r *bot.Request) { r.Kind, r.Command, r.Text = bot.KindCommand, "precis", "settings auto off" })},
+			want: with(func(r *bot.Request) {
+				r.Kind, r.Command = bot.KindCommand, "precis"
+				r.Typed = &bot.Typed{Subcommand: "settings", Options: map[string]any{"auto": false}}
+			})},
 		{name: "search", member: member(discordgo.PermissionAdministrator), guild: testGuild, wantOK: true,
 			data: chat("precis", opt("search", discordgo.ApplicationCommandOptionSubCommand, nil, opt("query", discordgo.ApplicationCommandOptionString, "sea wall"))),
 			want: with(func(r *bot.Request) {
-				r.Kind, r.Command, r.Text = bot.KindCommand, "precis", "search sea wall"
+				r.Kind, r.Command = bot.KindCommand, "precis"
+				r.Typed = &bot.Typed{Subcommand: "search", Options: map[string]any{"query": "sea wall"}}
 				r.User.CanManage = true
 			})},
 		{name: "help in a DM", user: &discordgo.User{ID: testUser, Username: "ana", GlobalName: "Ana"}, wantOK: true,
 			data: chat("precis", opt("help", discordgo.ApplicationCommandOptionSubCommand, nil)),
 			want: with(func(r *bot.Request) {
-				r.Kind, r.Command, r.Text = bot.KindCommand, "precis", "help"
+				r.Kind, r.Command = bot.KindCommand, "precis"
+				r.Typed = &bot.Typed{Subcommand: "help"}
 				r.Conversation.Workspace, r.User.CanManage = "dm:"+testUser, true
 			})},
 		{name: "context menu", member: member(0), guild: testGuild, wantOK: true,
@@ -85,9 +96,10 @@ func TestInteractionRequest(t *testing.T) {
 				Resolved: &discordgo.ApplicationCommandInteractionDataResolved{Messages: map[string]*discordgo.Message{
 					"77": {ID: "77", Content: "see https://a.example/y", Embeds: []*discordgo.MessageEmbed{{URL: "https://b.example/z"}}}}}},
 			want: with(func(r *bot.Request) {
-				r.Kind, r.MessageID, r.Text = bot.KindShortcut, "77", "see https://a.example/y\nhttps://b.example/z"
+				r.Kind, r.Action, r.MessageID, r.Text = bot.KindShortcut, bot.MessageAction, "77", "see https://a.example/y\nhttps://b.example/z"
 			})},
-		{name: "unknown command", member: member(0), guild: testGuild, data: chat("other")},
+		{name: "unknown command: the core answers it", member: member(0), guild: testGuild, data: chat("other"), wantOK: true,
+			want: with(func(r *bot.Request) { r.Kind, r.Command, r.Typed = bot.KindCommand, "other", &bot.Typed{} })},
 		{name: "user context menu", member: member(0), guild: testGuild,
 			data: discordgo.ApplicationCommandInteractionData{Name: "Profile", CommandType: discordgo.UserApplicationCommand}},
 	}

@@ -250,7 +250,7 @@ func TestMessageShortcutEndToEnd(t *testing.T) {
 			link := h.articles.ArticleURL("shortcut")
 			ts := "1770000007.000100"
 			tr.interaction(h, fakeslack.MessageAction{
-				TeamID: team, ChannelID: general, UserID: alice, CallbackID: ShortcutCallbackID,
+				TeamID: team, ChannelID: general, UserID: alice, CallbackID: shortcutCallbackID(),
 				TriggerID: h.next("trigger-"), ResponseURL: h.fake.NewResponseURL(),
 				MessageTS: ts, MessageUser: bob, MessageText: "have you seen <" + link + "|this>?",
 			})
@@ -278,7 +278,7 @@ func TestMessageShortcutWhereTheBotIsNotFallsBackToResponseURL(t *testing.T) {
 	h := newHarness(t)
 	link := h.articles.ArticleURL("outsider")
 	httpMode{}.interaction(h, fakeslack.MessageAction{
-		TeamID: team, ChannelID: elsewhere, UserID: alice, CallbackID: ShortcutCallbackID,
+		TeamID: team, ChannelID: elsewhere, UserID: alice, CallbackID: shortcutCallbackID(),
 		TriggerID: h.next("trigger-"), ResponseURL: h.fake.NewResponseURL(),
 		MessageTS: "1770000008.000100", MessageUser: bob, MessageText: link,
 	})

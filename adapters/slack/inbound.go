@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -12,10 +13,6 @@ import (
 
 	"github.com/precisbot/precis/bot"
 )
-
-// ShortcutCallbackID is the callback_id of the "Summarize" message
-// shortcut (deploy/slack/manifest.yaml).
-const ShortcutCallbackID = "precis_summarize"
 
 // Target kinds of the requests this adapter makes; Send reads them back.
 const (
@@ -50,6 +47,9 @@ func ackReply(ack bot.Ack) *commandReply {
 	case ack.Summary != nil:
 		blocks, text := renderSummary(*ack.Summary, "")
 		return &commandReply{ResponseType: rt, Text: text, Blocks: blocks}
+	case !ack.Doc.Empty():
+		blocks, text := renderDoc(*ack.Doc)
+		return &commandReply{ResponseType: rt, Text: text, Blocks: blocks}
 	case ack.Text != "":
 		return &commandReply{ResponseType: rt, Text: plainText(ack.Text)}
 	}
@@ -76,13 +76,10 @@ func (a *Adapter) command(ctx context.Context, cmd slackgo.SlashCommand, deliver
 		Text:         cmd.Text,
 		Target:       a.responseTarget(targetResponseURL, cmd.ResponseURL),
 	}
-	// One deadline for the lookups and the core: the answer is due
-	// within Slack's 3 seconds.
+	// One deadline for the core and the look-ups it may ask for (see
+	// CanManage): the answer is due within Slack's 3 seconds.
 	ctx, cancel := context.WithTimeout(ctx, ackBudget)
 	defer cancel()
-	if changesSettings(name, cmd.Text) {
-		req.User.CanManage = a.canManage(ctx, cmd.UserID, cmd.ChannelID)
-	}
 	return ackReply(a.handle(ctx, req))
 }
 
@@ -94,17 +91,11 @@ func (a *Adapter) responseTarget(kind, responseURL string) bot.Target {
 	return t
 }
 
-// changesSettings reports whether a command would change settings: only
-// then is it worth asking Slack who the user is.
-func changesSettings(command, text string) bool {
-	words := strings.Fields(strings.ToLower(text))
-	return command == "precis" && len(words) > 1 && words[0] == "settings"
-}
-
-// canManage reports whether a user may change a channel's settings:
-// workspace admins and owners, the channel's creator, anyone in a direct
-// conversation with the bot. When Slack cannot tell, the answer is no.
-func (a *Adapter) canManage(ctx context.Context, userID, channelID string) bool {
+// CanManage implements bot.PermissionChecker: workspace admins and
+// owners, the channel's creator, anyone in a direct conversation with the
+// bot may change a channel's settings. When Slack cannot tell, the answer
+// is no.
+func (a *Adapter) CanManage(ctx context.Context, c bot.Conversation, userID string) (bool, error) {
 	// Leave the core the other half of the budget.
 	ctx, cancel := context.WithTimeout(ctx, ackBudget/2)
 	defer cancel()
@@ -112,14 +103,13 @@ func (a *Adapter) canManage(ctx context.Context, userID, channelID string) bool 
 	if err != nil {
 		a.log.WarnContext(ctx, "slack users.info failed", slog.Any("error", err))
 	} else if u.IsAdmin || u.IsOwner || u.IsPrimaryOwner {
-		return true
+		return true, nil
 	}
-	ch, err := a.api.GetConversationInfoContext(ctx, &slackgo.GetConversationInfoInput{ChannelID: channelID})
+	ch, err := a.api.GetConversationInfoContext(ctx, &slackgo.GetConversationInfoInput{ChannelID: c.Channel})
 	if err != nil {
-		a.log.WarnContext(ctx, "slack conversations.info failed", slog.Any("error", err))
-		return false
+		return false, fmt.Errorf("slack conversations.info: %w", err)
 	}
-	return ch.IsIM || (ch.Creator != "" && ch.Creator == userID)
+	return ch.IsIM || (ch.Creator != "" && ch.Creator == userID), nil
 }
 
 // event handles an Events API callback. Follow-up messages use ctx.
@@ -259,7 +249,7 @@ func (a *Adapter) explicit(ctx context.Context, req bot.Request) {
 // interaction handles an interaction payload: the "Summarize" message
 // shortcut. Follow-up messages use ctx.
 func (a *Adapter) interaction(ctx context.Context, cb slackgo.InteractionCallback) {
-	if cb.Type != slackgo.InteractionTypeMessageAction || cb.CallbackID != ShortcutCallbackID {
+	if cb.Type != slackgo.InteractionTypeMessageAction {
 		return
 	}
 	ts := firstOf(cb.Message.Timestamp, cb.MessageTs)
@@ -279,6 +269,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slackgo.InteractionCallbac
 			Channel: cb.Channel.ID, Thread: firstOf(cb.Message.ThreadTimestamp, ts)},
 		User:      bot.User{ID: cb.User.ID, Name: cb.User.Name},
 		Text:      text,
+		Action:    cb.CallbackID,
 		MessageID: ts,
 		Target:    a.responseTarget(targetThread, cb.ResponseURL),
 	}

@@ -65,12 +65,14 @@ func TestManifestDeclaresWhatTheAdapterUses(t *testing.T) {
 			t.Errorf("command /%s missing", c.Name)
 		}
 	}
-	found := false
-	for _, s := range m.Features.Shortcuts {
-		found = found || (s.CallbackID == ShortcutCallbackID && s.Type == "message" && s.Name == bot.MessageAction)
-	}
-	if !found {
-		t.Errorf("no message shortcut %q with callback_id %q", bot.MessageAction, ShortcutCallbackID)
+	for _, a := range bot.Actions() {
+		found := false
+		for _, s := range m.Features.Shortcuts {
+			found = found || (s.CallbackID == a.ID && s.Type == "message" && s.Name == a.Name)
+		}
+		if !found {
+			t.Errorf("no message shortcut %q with callback_id %q", a.Name, a.ID)
+		}
 	}
 	for _, e := range []string{"app_mention", "message.channels", "message.groups", "message.im", "link_shared"} {
 		if !slices.Contains(m.Settings.EventSubscriptions.BotEvents, e) {

@@ -32,6 +32,10 @@ func renderReply(r bot.Reply) outgoing {
 		blocks, text := renderSummary(*r.Summary, r.Lang)
 		return outgoing{text: text, blocks: blocks}
 	}
+	if !r.Doc.Empty() {
+		blocks, text := renderDoc(*r.Doc)
+		return outgoing{text: text, blocks: blocks}
+	}
 	text := plainText(r.Text)
 	if r.Failed {
 		text = ":warning: " + text

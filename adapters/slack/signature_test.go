@@ -99,7 +99,7 @@ func TestSignatureVerification(t *testing.T) {
 					r = request{"/slack/events", "application/json", h.event(fakeslack.MessageEvent(general, "channel", bob, "1770000010.000100", link)).JSON()}
 				case "interactions":
 					r = request{"/slack/interactions", formType, fakeslack.MessageAction{
-						TeamID: team, ChannelID: general, UserID: alice, CallbackID: ShortcutCallbackID,
+						TeamID: team, ChannelID: general, UserID: alice, CallbackID: shortcutCallbackID(),
 						TriggerID: "trigger-signed", ResponseURL: h.fake.NewResponseURL(), MessageTS: "1770000010.000200", MessageText: link,
 					}.Form()}
 				}

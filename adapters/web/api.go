@@ -205,12 +205,9 @@ func (a *Adapter) summarizeAPI(w http.ResponseWriter, r *http.Request) {
 		a.enqueue(w, r, conv, user, in)
 		return
 	}
-	if !a.core.Allow(conv, user, 1) {
-		writeRateLimited(w)
-		return
-	}
-	s, err := a.core.Summarize(r.Context(), conv, user.ID, in.url, in.text, in.opts)
+	s, err := a.core.SummarizeNow(r.Context(), bot.Request{Conversation: conv, User: user}, bot.Input{URL: in.url, Text: in.text}, in.opts)
 	if err != nil {
+		setRetryAfter(w, err)
 		status := statusOf(err)
 		a.log.InfoContext(r.Context(), "api summary failed", slog.String("host", hostOf(in.url)),
 			slog.Int("status", status), slog.Any("error", err))
@@ -229,21 +226,20 @@ func (a *Adapter) writeInputError(w http.ResponseWriter, err error) {
 	writeError(w, statusOf(err), summarize.UserMessage(err))
 }
 
-func writeRateLimited(w http.ResponseWriter) {
-	w.Header().Set("Retry-After", retryAfterSeconds)
-	writeError(w, http.StatusTooManyRequests, bot.RateLimitedText)
-}
-
 // enqueue queues an asynchronous summary through the core, which applies
 // the rate limits itself, and answers 202 with the request's ID.
 func (a *Adapter) enqueue(w http.ResponseWriter, r *http.Request, conv bot.Conversation, user bot.User, in summaryInput) {
+	opts := map[string]any{"url": in.url}
+	if in.opts.Points != 0 {
+		opts["points"] = in.opts.Points
+	}
 	req := bot.Request{
 		ID:           rand.Text(),
-		Kind:         bot.KindAPI,
+		Kind:         bot.KindCommand,
+		Command:      "summarize",
+		Typed:        &bot.Typed{Options: opts},
 		Conversation: conv,
 		User:         user,
-		URLs:         []string{in.url},
-		Points:       in.opts.Points,
 		Target:       bot.Target{Kind: TargetWebhook, Ref: in.callback},
 	}
 	ack, err := a.core.Handle(r.Context(), req)
@@ -256,9 +252,9 @@ func (a *Adapter) enqueue(w http.ResponseWriter, r *http.Request, conv bot.Conve
 		writeJSON(w, http.StatusAccepted, acceptedBody{ID: req.ID})
 	case ack.Summary != nil:
 		writeJSON(w, http.StatusOK, *ack.Summary)
-	case ack.RateLimited:
-		w.Header().Set("Retry-After", retryAfterSeconds)
-		writeError(w, http.StatusTooManyRequests, ack.Text)
+	case ack.Err != nil:
+		setRetryAfter(w, ack.Err)
+		writeError(w, statusOf(ack.Err), ack.Text)
 	default: // any other refusal, already worded for the user
 		writeError(w, http.StatusUnprocessableEntity, ack.Text)
 	}
@@ -295,10 +291,7 @@ func (a *Adapter) searchAPI(w http.ResponseWriter, r *http.Request) {
 
 // search looks in the archive of the web scope.
 func (a *Adapter) search(r *http.Request, q string, limit int) ([]bot.ArchiveEntry, error) {
-	if a.archive == nil {
-		return nil, nil
-	}
-	entries, err := a.archive.SearchSummaries(r.Context(), bot.Scope{Platform: bot.PlatformWeb}, q, limit)
+	entries, err := a.core.Search(r.Context(), bot.Scope{Platform: bot.PlatformWeb}, q, limit)
 	if err != nil {
 		a.log.ErrorContext(r.Context(), "search failed", slog.Any("error", err))
 		return nil, fmt.Errorf("search: %w", err)

@@ -211,10 +211,12 @@ func TestAPIPipelineErrors(t *testing.T) {
 type failingCore struct{ err error }
 
 func (c failingCore) Handle(context.Context, bot.Request) (bot.Ack, error) { return bot.Ack{}, c.err }
-func (c failingCore) Summarize(context.Context, bot.Conversation, string, string, string, summarize.Options) (summarize.Summary, error) {
+func (c failingCore) SummarizeNow(context.Context, bot.Request, bot.Input, summarize.Options) (summarize.Summary, error) {
 	return summarize.Summary{}, c.err
 }
-func (failingCore) Allow(bot.Conversation, bot.User, int) bool { return true }
+func (c failingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
+	return nil, c.err
+}
 
 func TestAPIErrorStatusOfEverySentinel(t *testing.T) {
 	tests := []struct {

@@ -45,7 +45,6 @@ func newFixture(t testing.TB, limits bot.Limits, configure func(*web.Config)) *f
 	env := bottest.NewEnv(limits, logger)
 	cfg := web.Config{
 		Core:          env.Bot,
-		Archive:       env.Store,
 		Registry:      prometheus.NewRegistry(),
 		WebhookClient: &http.Client{Timeout: 10 * time.Second},
 		Logger:        logger,

@@ -33,7 +33,7 @@ func metricsServer(t *testing.T, depth func(context.Context) (int, error)) (*htt
 	q := &bottest.Queue{}
 	b := bot.New(bot.Config{Summarizer: bottest.Pipeline(), Queue: q, Cache: st, Archive: st, Settings: st, Deduper: st, Metrics: m})
 	q.Runner = b
-	a := web.New(web.Config{Core: b, Archive: st, Metrics: m, QueueDepth: depth, Logger: slog.New(slog.DiscardHandler)})
+	a := web.New(web.Config{Core: b, Metrics: m, QueueDepth: depth, Logger: slog.New(slog.DiscardHandler)})
 	if a.Metrics() != bot.Metrics(m) {
 		t.Errorf("Adapter.Metrics is not the Metrics it was given")
 	}

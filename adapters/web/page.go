@@ -226,13 +226,9 @@ func (a *Adapter) postPage(w http.ResponseWriter, r *http.Request) {
 	}
 	conv := bot.Conversation{Platform: bot.PlatformWeb, Channel: ChannelPage}
 	user := bot.User{ID: clientIP(r)}
-	if !a.core.Allow(conv, user, 1) {
-		w.Header().Set("Retry-After", retryAfterSeconds)
-		fail(http.StatusTooManyRequests, bot.RateLimitedText)
-		return
-	}
-	s, err := a.core.Summarize(r.Context(), conv, user.ID, in.url, in.text, in.opts)
+	s, err := a.core.SummarizeNow(r.Context(), bot.Request{Conversation: conv, User: user}, bot.Input{URL: in.url, Text: in.text}, in.opts)
 	if err != nil {
+		setRetryAfter(w, err)
 		status := statusOf(err)
 		a.log.InfoContext(r.Context(), "page summary failed", slog.String("host", hostOf(in.url)),
 			slog.Int("status", status), slog.Any("error", err))

@@ -299,13 +299,15 @@ type recordingCore struct {
 }
 
 func (c *recordingCore) Handle(context.Context, bot.Request) (bot.Ack, error) { return bot.Ack{}, nil }
-func (c *recordingCore) Summarize(_ context.Context, _ bot.Conversation, _, rawURL, text string, _ summarize.Options) (summarize.Summary, error) {
+func (c *recordingCore) SummarizeNow(_ context.Context, _ bot.Request, in bot.Input, _ summarize.Options) (summarize.Summary, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.asked = append(c.asked, [2]string{rawURL, text})
+	c.asked = append(c.asked, [2]string{in.URL, in.Text})
 	return summarize.Summary{Title: "T", TLDR: "Short.", Points: []string{"One."}, Method: summarize.MethodExtractive}, nil
 }
-func (c *recordingCore) Allow(bot.Conversation, bot.User, int) bool { return true }
+func (c *recordingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
+	return nil, nil
+}
 
 func (c *recordingCore) requests() [][2]string {
 	c.mu.Lock()

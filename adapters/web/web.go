@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -20,8 +22,8 @@ import (
 // Core is what the adapter consumes of the bot core; *bot.Bot is one.
 type Core interface {
 	Handle(ctx context.Context, req bot.Request) (bot.Ack, error)
-	Summarize(ctx context.Context, c bot.Conversation, userID, rawURL, text string, opts summarize.Options) (summarize.Summary, error)
-	Allow(c bot.Conversation, u bot.User, n int) bool
+	SummarizeNow(ctx context.Context, req bot.Request, in bot.Input, opts summarize.Options) (summarize.Summary, error)
+	Search(ctx context.Context, scope bot.Scope, query string, limit int) ([]bot.ArchiveEntry, error)
 }
 
 var (
@@ -32,8 +34,6 @@ var (
 // Config wires an Adapter.
 type Config struct {
 	Core Core
-	// Archive holds the history and search of the web scope.
-	Archive bot.Archive
 	// Ready are the checks of /readyz (database, queue…). A failing
 	// check is named in the answer by its function's name, so pass
 	// method values (db.Ping) rather than anonymous closures.
@@ -67,15 +67,10 @@ const (
 // TargetWebhook is the bot.Target kind of replies posted to a callback URL.
 const TargetWebhook = "webhook"
 
-// retryAfterSeconds is what a rate-limited client is told to wait: the
-// refill interval of bot.DefaultLimits' per-user bucket.
-const retryAfterSeconds = "10"
-
 // Adapter serves the web page, the API and the operational endpoints. It
 // is safe for concurrent use.
 type Adapter struct {
 	core    Core
-	archive bot.Archive
 	ready   []func(context.Context) error
 	webhook *http.Client
 	log     *slog.Logger
@@ -103,7 +98,6 @@ func New(cfg Config) *Adapter {
 	}
 	return &Adapter{
 		core:    cfg.Core,
-		archive: cfg.Archive,
 		ready:   cfg.Ready,
 		webhook: cfg.WebhookClient,
 		log:     cfg.Logger,
@@ -156,6 +150,16 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Allow", strings.Join(allow, ", "))
 	writeError(w, http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed here.")
+}
+
+// setRetryAfter tells a refused client when to come back, from the
+// limiter that refused (whole seconds, at least one).
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var rl *bot.RateLimitError
+	if errors.As(err, &rl) {
+		secs := int((rl.RetryAfter + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	}
 }
 
 // errorBody is the JSON of every error answer.

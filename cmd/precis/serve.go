@@ -106,7 +106,7 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 
 	mux := http.NewServeMux()
 	site := web.New(web.Config{
-		Core: core, Archive: db, Ready: []func(context.Context) error{db.Ping}, QueueDepth: queue.Depth,
+		Core: core, Ready: []func(context.Context) error{db.Ping}, QueueDepth: queue.Depth,
 		Metrics: metrics, WebhookClient: fetcher.Client(), Logger: log,
 	})
 	site.Mount(mux)

@@ -1,0 +1,81 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/precisbot/precis/summarize"
+)
+
+// Summarizer makes summaries; *summarize.Pipeline is one.
+type Summarizer interface {
+	URL(ctx context.Context, rawURL string, opts summarize.Options) (summarize.Summary, error)
+	Text(ctx context.Context, text string, opts summarize.Options) (summarize.Summary, error)
+}
+
+// Queue holds jobs durably until a worker runs them.
+type Queue interface {
+	// EnqueueSummarize queues job and reports false when an equal job is
+	// already queued or recently done (see SummarizeJob).
+	EnqueueSummarize(ctx context.Context, job SummarizeJob) (bool, error)
+}
+
+// Cache keeps summaries by key (see CacheKey).
+type Cache interface {
+	CachedSummary(ctx context.Context, key string) (summarize.Summary, bool, error)
+	CacheSummary(ctx context.Context, key string, s summarize.Summary) error
+}
+
+// ArchiveEntry is one summary made in a conversation.
+type ArchiveEntry struct {
+	ID           int64
+	Conversation Conversation
+	UserID       string
+	Summary      summarize.Summary
+	CreatedAt    time.Time
+}
+
+// Archive records summaries for search, per tenant.
+type Archive interface {
+	ArchiveSummary(ctx context.Context, e ArchiveEntry) error
+	// SearchSummaries returns the scope's summaries matching query (all of
+	// them, newest first, when query is empty). It never returns another
+	// scope's entries.
+	SearchSummaries(ctx context.Context, scope Scope, query string, limit int) ([]ArchiveEntry, error)
+}
+
+// SettingsStore keeps channel settings.
+type SettingsStore interface {
+	// ChannelSettings returns the channel's settings, DefaultSettings when
+	// none were saved.
+	ChannelSettings(ctx context.Context, c Conversation) (ChannelSettings, error)
+	SaveChannelSettings(ctx context.Context, c Conversation, s ChannelSettings) error
+}
+
+// Deduper remembers keys for a while (event IDs, deliveries).
+type Deduper interface {
+	// FirstSeen records key and reports whether it was new.
+	FirstSeen(ctx context.Context, key string) (bool, error)
+	// Seen reports whether key was recorded, without recording it.
+	Seen(ctx context.Context, key string) (bool, error)
+}
+
+// Sender delivers replies to one platform.
+type Sender interface {
+	Send(ctx context.Context, r Reply) error
+}
+
+// Metrics observes the bot's outcomes; adapters/web exports them.
+type Metrics interface {
+	// SummaryDone counts a finished summary: method "extractive",
+	// "llm:…" or "" when it failed; outcome "ok", "cached" or an error
+	// class.
+	SummaryDone(method, outcome string, elapsed time.Duration)
+}
+
+// PermissionChecker is an optional capability of a platform's Sender:
+// it tells whether a user may change a channel's settings. The core asks
+// only when a command needs it and the Request does not already say so.
+type PermissionChecker interface {
+	CanManage(ctx context.Context, c Conversation, userID string) (bool, error)
+}
