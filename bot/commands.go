@@ -122,13 +122,6 @@ func Commands() []Command {
 					Localized: map[string]string{"fr": "Chercher parmi les résumés de cet espace"},
 					Options:   []Option{{Name: "query", Type: OptionString, Required: true, Rest: true, Placeholder: "words", Description: "Words to look for", Localized: map[string]string{"fr": "Mots à chercher"}}},
 					Run:       (*Bot).searchCommand},
-				{Name: "summarize", Description: "Summarize an article",
-					Localized: map[string]string{"fr": "Résumer un article"},
-					Options: []Option{
-						{Name: "url", Type: OptionURL, Required: true, Rest: true, Description: "Link to the article", Localized: map[string]string{"fr": "Lien vers l’article"}},
-						points,
-					},
-					Run: (*Bot).summarizeCommand},
 			},
 		},
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	slackgo "github.com/slack-go/slack"
+
 	"github.com/precisbot/precis/adapters/slack/fakeslack"
 	"github.com/precisbot/precis/bot"
 )
@@ -373,8 +375,11 @@ func TestPrecisHelpAndSearch(t *testing.T) {
 		t.Errorf("help = %+v, want the escaped help text", help)
 	}
 	found := httpMode{}.command(h, h.slashCommand("/precis", "search sea wall"))
-	if found == nil || !strings.Contains(found.Text, "Harbour town votes") || found.ResponseType != "ephemeral" {
-		t.Errorf("search = %+v, want the archived summary, ephemeral", found)
+	if found == nil || found.ResponseType != "ephemeral" || len(found.Blocks) != 2 {
+		t.Fatalf("search = %+v, want the archived summary in two blocks, ephemeral", found)
+	}
+	if sb, ok := found.Blocks[1].(*slackgo.SectionBlock); !ok || !strings.Contains(sb.Text.Text, "|Harbour town votes to rebuild its sea wall (searchable)>") {
+		t.Errorf("search result block = %+v, want the linked title", found.Blocks[1])
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	slackgo "github.com/slack-go/slack"
+
 	"github.com/precisbot/precis/adapters/slack/fakeslack"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
@@ -242,11 +244,15 @@ func (httpMode) command(h *harness, c fakeslack.Command) *commandReply {
 	if len(body) == 0 {
 		return nil
 	}
-	var r commandReply
+	var r struct {
+		ResponseType string         `json:"response_type"`
+		Text         string         `json:"text"`
+		Blocks       slackgo.Blocks `json:"blocks"`
+	}
 	if err := json.Unmarshal(body, &r); err != nil {
 		h.t.Fatalf("command reply %s: %v", body, err)
 	}
-	return &r
+	return &commandReply{ResponseType: r.ResponseType, Text: r.Text, Blocks: r.Blocks.BlockSet}
 }
 
 func (httpMode) event(h *harness, e fakeslack.Event, retry int) {

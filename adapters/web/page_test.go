@@ -243,7 +243,10 @@ func TestPageRateLimit(t *testing.T) {
 	if resp, doc := f.postForm(t, "/", form, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("first: status %d, error %q", resp.StatusCode, texts(doc, ".error"))
 	}
-	resp, doc := f.postForm(t, "/", form, nil)
+	if resp, doc := f.postForm(t, "/", form, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("the same link again (cached, free): status %d, error %q", resp.StatusCode, texts(doc, ".error"))
+	}
+	resp, doc := f.postForm(t, "/", url.Values{"input": {f.articles.ArticleURL("limit-2")}}, nil)
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("second: status %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
