@@ -111,24 +111,25 @@ func runCrashChild(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	q := mustQueue(t, db, crashRunner(db, crashBot(db, true), true))
+	r := crashRunner(db, crashBot(db, true), true)
+	q := mustQueue(t, db)
 	for i := range crashJobs {
 		if _, err := q.EnqueueSummarize(ctx, crashJob(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := q.Start(ctx); err != nil {
+	if err := q.Start(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(crashChildLife)
 	t.Fatal("crash child was not killed")
 }
 
-func mustQueue(t *testing.T, db *DB, r Runner) *Queue {
+func mustQueue(t *testing.T, db *DB) *Queue {
 	t.Helper()
 	cfg := testQueueConfig()
 	cfg.Logger = db.log
-	q, err := db.NewQueue(r, cfg)
+	q, err := db.NewQueue(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,8 +195,8 @@ func TestQueueCrashRecovery(t *testing.T) {
 	if n := countRows(t, db, `SELECT count(*) FROM river_job WHERE state = 'running'`); n < 2 {
 		t.Fatalf("%d jobs were running at the kill, want at least the 2 blocked ones", n)
 	}
-	q := mustQueue(t, db, crashRunner(db, crashBot(db, false), false))
-	if err := q.Start(t.Context()); err != nil {
+	q := mustQueue(t, db)
+	if err := q.Start(t.Context(), crashRunner(db, crashBot(db, false), false)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -93,6 +93,8 @@ type Queue struct {
 	uniqueWindow time.Duration
 	log          *slog.Logger
 	stopWait     time.Duration
+	// worker gets its Runner in Start, before any job can reach it.
+	worker *summarizeWorker
 }
 
 var _ bot.Queue = (*Queue)(nil)
@@ -130,12 +132,10 @@ func (w *summarizeWorker) NextRetry(job *river.Job[summarizeArgs]) time.Time {
 	return time.Now().Add(w.retryDelay * n * n)
 }
 
-// NewQueue makes the queue whose jobs r runs. Only one started Queue may
-// use a SQLite file at a time (see Start).
-func (db *DB) NewQueue(r Runner, cfg QueueConfig) (*Queue, error) {
-	if r == nil {
-		return nil, errors.New("store: NewQueue needs a Runner")
-	}
+// NewQueue makes a queue on the database. Jobs can be queued at once;
+// they run once Start gives the queue its Runner. Only one started Queue
+// may use a SQLite file at a time (see Start).
+func (db *DB) NewQueue(cfg QueueConfig) (*Queue, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
 	}
@@ -158,7 +158,8 @@ func (db *DB) NewQueue(r Runner, cfg QueueConfig) (*Queue, error) {
 		cfg.Logger = db.log
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &summarizeWorker{runner: r, retryDelay: cfg.RetryDelay}); err != nil {
+	worker := &summarizeWorker{retryDelay: cfg.RetryDelay}
+	if err := river.AddWorkerSafely(workers, worker); err != nil {
 		return nil, fmt.Errorf("register worker: %w", err)
 	}
 	rc := &river.Config{
@@ -171,7 +172,7 @@ func (db *DB) NewQueue(r Runner, cfg QueueConfig) (*Queue, error) {
 		FetchCooldown:        cfg.FetchCooldown,
 		FetchPollInterval:    cfg.FetchPollInterval,
 	}
-	q := &Queue{dialect: db.dialect, uniqueWindow: cfg.UniqueWindow, log: cfg.Logger, stopWait: cfg.StopCancelWait}
+	q := &Queue{dialect: db.dialect, uniqueWindow: cfg.UniqueWindow, log: cfg.Logger, stopWait: cfg.StopCancelWait, worker: worker}
 	var err error
 	if db.dialect == dialectPostgres {
 		driver := riverpgxv5.New(db.pool)
@@ -202,8 +203,9 @@ func (q *Queue) EnqueueSummarize(ctx context.Context, job bot.SummarizeJob) (boo
 	return !res.UniqueSkippedAsDuplicate, nil
 }
 
-// Start starts working jobs. ctx serves start-up only: the queue runs
-// until Stop.
+// Start starts working jobs with r. ctx serves start-up only: the queue
+// runs until Stop. The Runner comes at Start rather than with NewQueue so
+// that the runner (the bot core) can itself be built with the Queue.
 //
 // On SQLite, jobs still marked running were left by a process that died
 // (only one process uses the file), so Start hands them back at once
@@ -211,7 +213,11 @@ func (q *Queue) EnqueueSummarize(ctx context.Context, job bot.SummarizeJob) (boo
 // remain, discarded otherwise, so that a job that kills the process
 // cannot loop forever. On PostgreSQL other processes may be working
 // them; River's rescuer retries them after RescueAfter.
-func (q *Queue) Start(ctx context.Context) error {
+func (q *Queue) Start(ctx context.Context, r Runner) error {
+	if r == nil {
+		return errors.New("store: Start needs a Runner")
+	}
+	q.worker.runner = r
 	if q.dialect == dialectSQLite {
 		if err := q.handBackRunning(ctx); err != nil {
 			return err

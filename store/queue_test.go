@@ -81,7 +81,7 @@ func (r *fakeRunner) callsFor(url string) []runCall {
 // and subscribes to its jobs' final outcomes.
 func startQueue(t *testing.T, db *DB, r Runner, cfg QueueConfig) (*Queue, <-chan *river.Event) {
 	t.Helper()
-	q, err := db.NewQueue(r, cfg)
+	q, err := db.NewQueue(cfg)
 	if err != nil {
 		t.Fatalf("NewQueue: %v", err)
 	}
@@ -89,7 +89,7 @@ func startQueue(t *testing.T, db *DB, r Runner, cfg QueueConfig) (*Queue, <-chan
 	// log about a full channel nobody reads.
 	events, cancel := q.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
 	t.Cleanup(cancel)
-	if err := q.Start(t.Context()); err != nil {
+	if err := q.Start(t.Context(), r); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(func() {
@@ -181,7 +181,7 @@ func TestQueueUniqueJobs(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, d *testDatabase) {
 		db := d.openMigrated(t)
 		// Not started: uniqueness is decided at insert.
-		q, err := db.NewQueue(&fakeRunner{}, testQueueConfig())
+		q, err := db.NewQueue(testQueueConfig())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,11 +320,11 @@ func TestQueueStopWaitsForRunningJobs(t *testing.T) {
 			ctxErr = ctx.Err()
 			return nil
 		}}
-		q, err := db.NewQueue(runner, testQueueConfig())
+		q, err := db.NewQueue(testQueueConfig())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := q.Start(t.Context()); err != nil {
+		if err := q.Start(t.Context(), runner); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := q.EnqueueSummarize(t.Context(), testJob("https://news.example/slow", "auto")); err != nil {
@@ -360,11 +360,11 @@ func TestQueueStopHandsBackRunningJobs(t *testing.T) {
 			// As bot.RunSummarize does: the cause, wrapped.
 			return fmt.Errorf("deliver: %w", ctx.Err())
 		}}
-		q, err := db.NewQueue(blocking, testQueueConfig())
+		q, err := db.NewQueue(testQueueConfig())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := q.Start(t.Context()); err != nil {
+		if err := q.Start(t.Context(), blocking); err != nil {
 			t.Fatal(err)
 		}
 		job := testJob("https://news.example/stuck", "auto")
@@ -395,14 +395,18 @@ func TestQueueStopHandsBackRunningJobs(t *testing.T) {
 	})
 }
 
-func TestNewQueueNeedsRunner(t *testing.T) {
+func TestStartNeedsRunner(t *testing.T) {
 	db, err := Open(t.Context(), Config{URL: t.TempDir() + "/q.db"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.NewQueue(nil, QueueConfig{}); err == nil {
-		t.Error("NewQueue(nil) succeeded")
+	q, err := db.NewQueue(QueueConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(t.Context(), nil); err == nil {
+		t.Error("Start(nil) succeeded")
 	}
 }
 

@@ -225,7 +225,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.runMu.Unlock()
 	defer a.waitAsync()
 	if a.cfg.Token == "" {
-		return errors.New("discord: Run needs Config.Token")
+		return nil // HTTP interactions only: nothing to run
 	}
 	if err := a.registerUntilDone(ctx); err != nil || ctx.Err() != nil {
 		return err

@@ -71,7 +71,7 @@ func (a *Adapter) restResponder(i *discordgo.Interaction) responder {
 // set.
 func (a *Adapter) Mount(mux *http.ServeMux) {
 	if a.publicKey == nil {
-		a.log.Warn("discord interactions endpoint not mounted: no public key configured")
+		a.log.Debug("discord interactions endpoint not mounted: no public key configured")
 		return
 	}
 	mux.HandleFunc("POST "+InteractionsPath, a.serveInteraction)

@@ -19,9 +19,12 @@ const maxBody = 1 << 20
 // /slack/commands and /slack/interactions. Every request must carry a
 // valid signature (X-Slack-Signature, HMAC-SHA256 v0 of the signing
 // secret, timestamp within 5 minutes, compared in constant time);
-// anything else gets 401 and does nothing. Without a signing secret,
-// every request is refused.
+// anything else gets 401 and does nothing. Without a signing secret
+// (Socket Mode only) nothing is mounted.
 func (a *Adapter) Mount(mux *http.ServeMux) {
+	if a.cfg.SigningSecret == "" {
+		return
+	}
 	mux.Handle("POST /slack/events", a.verified(a.serveEvents))
 	mux.Handle("POST /slack/commands", a.verified(a.serveCommand))
 	mux.Handle("POST /slack/interactions", a.verified(a.serveInteraction))

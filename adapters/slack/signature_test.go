@@ -165,14 +165,16 @@ func postRaw(t *testing.T, target, contentType string, body []byte, hdr http.Hea
 	return resp.StatusCode
 }
 
-func TestNoSigningSecretRefusesEverything(t *testing.T) {
+// TestNoSigningSecretMountsNothing: in Socket Mode (no signing secret)
+// the HTTP routes do not exist.
+func TestNoSigningSecretMountsNothing(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.SigningSecret = "" })
 	body := h.slashCommand("/precis", "help").Form()
 	for _, secret := range []string{"", testSecret} {
 		ts, sig := fakeslack.Sign(secret, time.Now(), body)
 		hdr := http.Header{"X-Slack-Request-Timestamp": {ts}, "X-Slack-Signature": {sig}}
-		if status := postRaw(t, h.server.URL+"/slack/commands", formType, body, hdr); status != http.StatusUnauthorized {
-			t.Errorf("signed with %q: status %d, want 401", secret, status)
+		if status := postRaw(t, h.server.URL+"/slack/commands", formType, body, hdr); status != http.StatusNotFound {
+			t.Errorf("signed with %q: status %d, want 404", secret, status)
 		}
 	}
 	if n := h.core.calls.Load(); n != 0 {

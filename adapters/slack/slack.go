@@ -54,7 +54,6 @@ var (
 	ErrNoCore     = errors.New("slack: no Core")
 	ErrNoBotToken = errors.New("slack: no bot token")
 	ErrNoMode     = errors.New("slack: neither an app token (Socket Mode) nor a signing secret (HTTP mode)")
-	ErrNoAppToken = errors.New("slack: Socket Mode needs an app token")
 )
 
 // Adapter connects Précis to Slack. It is safe for concurrent use.

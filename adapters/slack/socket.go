@@ -18,12 +18,13 @@ const maxInFlight = 64
 
 // Run connects to Slack in Socket Mode (apps.connections.open, then a
 // websocket; slack-go reconnects when Slack asks or the link dies) and
-// handles what arrives until ctx ends. It returns nil when ctx ends,
+// handles what arrives until ctx ends; without an app token (HTTP mode)
+// there is nothing to run and it returns nil at once. It returns nil when ctx ends,
 // after every request it started is done, and an error when Slack
 // refuses the app token.
 func (a *Adapter) Run(ctx context.Context) error {
 	if a.cfg.AppToken == "" {
-		return ErrNoAppToken
+		return nil // HTTP mode: Slack calls Mount's routes
 	}
 	sm := socketmode.New(a.api, socketmode.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)))
 	runCtx, cancel := context.WithCancel(ctx)

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -24,8 +23,8 @@ func TestRunRefusedAppToken(t *testing.T) {
 
 func TestRunNeedsAnAppToken(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.AppToken = "" })
-	if err := h.adapter.Run(context.Background()); !errors.Is(err, ErrNoAppToken) {
-		t.Errorf("Run = %v, want ErrNoAppToken", err)
+	if err := h.adapter.Run(context.Background()); err != nil {
+		t.Errorf("Run without an app token = %v, want nil (nothing to run)", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,14 +21,7 @@ import (
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/store"
-	"github.com/precisbot/precis/summarize"
-	"github.com/precisbot/precis/summarize/extract"
-	"github.com/precisbot/precis/summarize/extractive"
-	"github.com/precisbot/precis/summarize/fetch"
 )
-
-// pruneEvery is how often expired cache and dedupe entries are deleted.
-const pruneEvery = time.Hour
 
 func migrateCommand(ctx context.Context, e *env, args []string) error {
 	if len(args) != 0 {
@@ -68,39 +62,59 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 	if len(args) != 0 {
 		return fmt.Errorf("%w: serve takes no arguments (configure it with PRECIS_* variables)", errUsage)
 	}
-	cfg, log := e.cfg, e.log
-
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, Logger: log})
+	svc, err := buildService(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
+	return errors.Join(svc.run(ctx), svc.close())
+}
+
+// service is Précis built from its configuration: every part made and
+// wired, nothing listening or running yet.
+type service struct {
+	cfg       config.Config
+	log       *slog.Logger
+	db        *store.DB
+	queue     *store.Queue
+	core      *bot.Bot
+	handler   http.Handler
+	platforms []platform
+}
+
+// platform is a chat platform as the wiring sees it: the core's Sender
+// for its replies, its HTTP routes, and its connection to run (none
+// when it only takes HTTP requests: Run then returns at once).
+type platform interface {
+	bot.Sender
+	Mount(mux *http.ServeMux)
+	Run(ctx context.Context) error
+}
+
+// buildService opens and migrates the database and builds the core, the
+// web adapter and the configured chat platforms.
+func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc *service, err error) {
+	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, Logger: log})
+	if err != nil {
+		return nil, err
+	}
 	defer func() {
-		if err := db.Close(); err != nil {
-			log.Warn("closing the database", slog.Any("error", err))
+		if err != nil {
+			err = errors.Join(err, db.Close())
 		}
 	}()
 	if err := db.Migrate(ctx); err != nil {
-		return err
+		return nil, err
 	}
-
-	fetcher := fetch.New(fetch.Config{AllowPrivate: cfg.Fetch.AllowPrivate, Timeout: cfg.Fetch.Timeout, MaxBytes: cfg.Fetch.MaxBytes, Logger: log})
-	pipeline := &summarize.Pipeline{Fetcher: fetcher, Extractor: extract.New(), Engine: extractive.New(extractive.DefaultParams()), Logger: log}
-
+	queue, err := db.NewQueue(store.QueueConfig{Workers: cfg.Workers, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	fetcher := newFetcher(cfg, log)
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := web.NewMetrics(registry)
-
-	// The queue runs jobs on the bot, and the bot queues jobs: the runner
-	// reaches the bot through this variable, set before the queue starts.
-	var core *bot.Bot
-	queue, err := db.NewQueue(store.RunnerFunc(func(ctx context.Context, job bot.SummarizeJob, last bool) error {
-		return core.RunSummarize(ctx, job, last)
-	}), store.QueueConfig{Workers: cfg.Workers, Logger: log})
-	if err != nil {
-		return err
-	}
-	core = bot.New(bot.Config{
-		Summarizer: pipeline, Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db,
+	core := bot.New(bot.Config{
+		Summarizer: newPipeline(fetcher, log), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db,
 		Metrics: metrics, Limits: limits(cfg.Rate), Logger: log,
 	})
 
@@ -112,141 +126,133 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 	site.Mount(mux)
 	core.Register(bot.PlatformWeb, site)
 
-	platforms, err := startPlatforms(cfg, core, mux, log)
+	platforms, err := buildPlatforms(cfg, core, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	for _, p := range platforms {
+		p.platform.Mount(mux)
+		core.Register(p.name, p.platform)
+	}
+	svc = &service{cfg: cfg, log: log, db: db, queue: queue, core: core, handler: mux}
+	for _, p := range platforms {
+		svc.platforms = append(svc.platforms, p.platform)
+	}
+	return svc, nil
+}
 
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+// namedPlatform is a platform with the name the core knows it by.
+type namedPlatform struct {
+	name     string
+	platform platform
+}
+
+// buildPlatforms makes the chat platforms the configuration enables; the
+// adapters check their own configuration.
+func buildPlatforms(cfg config.Config, core *bot.Bot, log *slog.Logger) ([]namedPlatform, error) {
+	var out []namedPlatform
+	if cfg.Slack.Enabled() {
+		a, err := slack.New(slack.Config{
+			BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken, SigningSecret: cfg.Slack.SigningSecret,
+			APIURL: cfg.Slack.APIURL, UnfurlDomains: cfg.Slack.UnfurlDomains, Core: core, Logger: log.With("platform", bot.PlatformSlack),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("slack: %w", err)
+		}
+		out = append(out, namedPlatform{bot.PlatformSlack, a})
+	}
+	if d := cfg.Discord; d.Enabled() {
+		dlog := log.With("platform", bot.PlatformDiscord)
+		discord.RouteLibraryLogs(dlog)
+		a, err := discord.New(discord.Config{
+			Token: d.Token, AppID: d.AppID, PublicKey: d.PublicKey, APIURL: d.APIURL, GuildID: d.GuildID,
+			ShardID: d.ShardID, ShardCount: d.ShardCount, MessageContent: d.MessageContent,
+			HTTPOnly: !d.Gateway || d.Token == "", Core: core, Logger: dlog,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("discord: %w", err)
+		}
+		out = append(out, namedPlatform{bot.PlatformDiscord, a})
+	}
+	return out, nil
+}
+
+// run serves until ctx ends or a part fails, then shuts down in order:
+// stop taking requests, stop the platforms, let running jobs finish or
+// hand them back.
+func (s *service) run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+		return fmt.Errorf("listen on %s: %w", s.cfg.HTTPAddr, err)
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 
 	// Every goroutine below ends when runCtx does.
 	runCtx, stopRunning := context.WithCancel(ctx)
 	defer stopRunning()
-	if err := queue.Start(runCtx); err != nil {
-		return err
+	if err := s.queue.Start(runCtx, s.core); err != nil {
+		return errors.Join(err, ln.Close())
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 2+len(platforms))
+	errs := make(chan error, 1+len(s.platforms))
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs <- fmt.Errorf("http server: %w", err)
 		}
 	})
-	wg.Go(func() { prune(runCtx, db, log) })
-	for _, p := range platforms {
+	for _, p := range s.platforms {
 		wg.Go(func() {
-			if err := p.run(runCtx); err != nil && runCtx.Err() == nil {
-				errs <- fmt.Errorf("%s: %w", p.name, err)
+			if err := p.Run(runCtx); err != nil && runCtx.Err() == nil {
+				errs <- err
 			}
 		})
 	}
-	log.Info("precis is serving", slog.String("addr", "http://"+ln.Addr().String()), slog.String("database", dbKind(cfg.DatabaseURL)))
+	s.log.Info("precis is serving", slog.String("addr", "http://"+ln.Addr().String()), slog.String("database", dbKind(s.cfg.DatabaseURL)))
 
 	var runErr error
 	select {
 	case <-ctx.Done():
-		log.Info("shutting down")
+		s.log.Info("shutting down")
 	case runErr = <-errs:
-		log.Error("stopping after a failure", slog.Any("error", runErr))
+		s.log.Error("stopping after a failure", slog.Any("error", runErr))
 	}
 
 	// Stop taking work, then let running jobs finish (or hand them back).
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("http shutdown", slog.Any("error", err))
+		s.log.Warn("http shutdown", slog.Any("error", err))
 	}
 	stopRunning()
-	if err := queue.Stop(shutdownCtx); err != nil {
-		log.Warn("queue stop", slog.Any("error", err))
+	if err := s.queue.Stop(shutdownCtx); err != nil {
+		s.log.Warn("queue stop", slog.Any("error", err))
 	}
 	wg.Wait()
-	log.Info("stopped")
+	s.log.Info("stopped")
 	return runErr
 }
 
-func prune(ctx context.Context, db *store.DB, log *slog.Logger) {
-	t := time.NewTicker(pruneEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := db.Prune(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("prune failed", slog.Any("error", err))
-			}
-		}
+// close releases what buildService opened.
+func (s *service) close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("closing the database: %w", err)
 	}
+	return nil
 }
 
 func dbKind(url string) string {
 	if url == "" {
 		return "sqlite (" + store.DefaultSQLitePath + ")"
 	}
-	if len(url) > 8 && url[:8] == "postgres" {
+	if strings.HasPrefix(url, "postgres") {
 		return "postgresql"
 	}
 	return "sqlite"
-}
-
-// platform is a chat platform's long-running connection.
-type platform struct {
-	name string
-	run  func(context.Context) error
-}
-
-// startPlatforms wires the configured chat platforms: their HTTP routes on
-// mux, their Senders on the bot, and the connections to run.
-func startPlatforms(cfg config.Config, core *bot.Bot, mux *http.ServeMux, log *slog.Logger) ([]platform, error) {
-	var out []platform
-	if cfg.Slack.Enabled() {
-		a, err := slack.New(slack.Config{
-			BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken, SigningSecret: cfg.Slack.SigningSecret,
-			APIURL: cfg.Slack.APIURL, UnfurlDomains: cfg.Slack.UnfurlDomains, Core: core, Logger: log.With("platform", "slack"),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("slack: %w", err)
-		}
-		core.Register(bot.PlatformSlack, a)
-		if cfg.Slack.SigningSecret != "" {
-			a.Mount(mux)
-		}
-		if cfg.Slack.SocketMode() {
-			out = append(out, platform{name: "slack", run: a.Run})
-		}
-		log.Info("slack enabled", slog.Bool("socket_mode", cfg.Slack.SocketMode()), slog.Bool("http_mode", cfg.Slack.SigningSecret != ""))
-	}
-	if cfg.Discord.Enabled() {
-		d := cfg.Discord
-		routeDiscordgoLogs(log.With("platform", "discord"))
-		a, err := discord.New(discord.Config{
-			Token: d.Token, AppID: d.AppID, PublicKey: d.PublicKey, APIURL: d.APIURL, GuildID: d.GuildID,
-			ShardID: d.ShardID, ShardCount: d.ShardCount, MessageContent: d.MessageContent,
-			HTTPOnly: !d.Gateway || d.Token == "", Core: core, Logger: log.With("platform", "discord"),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("discord: %w", err)
-		}
-		core.Register(bot.PlatformDiscord, a)
-		if d.PublicKey != "" {
-			a.Mount(mux)
-		}
-		if d.Token != "" { // registers the commands, and keeps the gateway unless HTTP-only
-			out = append(out, platform{name: "discord", run: a.Run})
-		}
-		log.Info("discord enabled", slog.Bool("gateway", d.Gateway && d.Token != ""), slog.Bool("http_interactions", d.PublicKey != ""))
-	}
-	return out, nil
 }

@@ -13,24 +13,8 @@ import (
 	"time"
 
 	"github.com/precisbot/precis/summarize"
-	"github.com/precisbot/precis/summarize/extract"
-	"github.com/precisbot/precis/summarize/extractive"
 	"github.com/precisbot/precis/summarize/fetch"
 )
-
-func newPipeline(e *env) *summarize.Pipeline {
-	return &summarize.Pipeline{
-		Fetcher: fetch.New(fetch.Config{
-			AllowPrivate: e.cfg.Fetch.AllowPrivate,
-			Timeout:      e.cfg.Fetch.Timeout,
-			MaxBytes:     e.cfg.Fetch.MaxBytes,
-			Logger:       e.log,
-		}),
-		Extractor: extract.New(),
-		Engine:    extractive.New(extractive.DefaultParams()),
-		Logger:    e.log,
-	}
-}
 
 func summarizeCommand(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("summarize", flag.ContinueOnError)
@@ -59,7 +43,7 @@ func summarizeCommand(ctx context.Context, e *env, args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	p := newPipeline(e)
+	p := newPipeline(newFetcher(e.cfg, e.log), e.log)
 	opts := summarize.Options{Points: *points, Lang: *lang}
 	s, err := summarizeInput(ctx, e, p, pos[0], opts)
 	if err != nil {

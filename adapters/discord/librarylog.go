@@ -1,4 +1,4 @@
-package main
+package discord
 
 import (
 	"context"
@@ -13,10 +13,11 @@ import (
 // routes, which discordgo's messages include.
 var interactionToken = regexp.MustCompile(`(webhooks|interactions)/(\d+)/[A-Za-z0-9._-]+`)
 
-// routeDiscordgoLogs sends discordgo's own log lines (it logs through a
-// package variable) to the service's logger, with interaction tokens
-// redacted. Only the wiring may set it, once, before a session starts.
-func routeDiscordgoLogs(log *slog.Logger) {
+// RouteLibraryLogs sends discordgo's own log lines (it logs through a
+// package variable) to log, with interaction tokens redacted as scrub
+// redacts them from errors. Only the wiring may call it, once, before a
+// session starts.
+func RouteLibraryLogs(log *slog.Logger) {
 	discordgo.Logger = func(level, _ int, format string, a ...any) {
 		msg := interactionToken.ReplaceAllString(fmt.Sprintf(format, a...), "$1/$2/[redacted]")
 		lvl := slog.LevelDebug

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/precisbot/precis/config"
+	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/extract"
+	"github.com/precisbot/precis/summarize/extractive"
+	"github.com/precisbot/precis/summarize/fetch"
+)
+
+// newFetcher is the hardened fetcher the configuration asks for.
+func newFetcher(cfg config.Config, log *slog.Logger) *fetch.Fetcher {
+	return fetch.New(fetch.Config{AllowPrivate: cfg.Fetch.AllowPrivate, Timeout: cfg.Fetch.Timeout, MaxBytes: cfg.Fetch.MaxBytes, Logger: log})
+}
+
+// newPipeline is the one way the service and the CLI summarize: fetch,
+// extract, then the engine.
+func newPipeline(f summarize.Fetcher, log *slog.Logger) *summarize.Pipeline {
+	return &summarize.Pipeline{Fetcher: f, Extractor: extract.New(), Engine: extractive.New(extractive.DefaultParams()), Logger: log}
+}
