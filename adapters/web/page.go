@@ -61,6 +61,15 @@ type pageData struct {
 	History      []historyItem
 	// HistoryUnavailable: the archive failed; the page says so.
 	HistoryUnavailable bool
+	// Answer is a command's answer.
+	Answer *answerView
+}
+
+// answerView is what a command typed on the page answered: a text, a
+// structured answer, or both.
+type answerView struct {
+	Text string
+	Doc  *bot.Doc
 }
 
 // summaryView is a Summary ready to show.
@@ -200,6 +209,25 @@ func (a *Adapter) postPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Input = r.PostForm.Get("input")
+	if name, args, ok := commandFromText(d.Input); ok {
+		ack, err := a.pageCommand(r.Context(), r, name, args)
+		if err != nil {
+			a.log.ErrorContext(r.Context(), "page command failed", slog.String("command", name), slog.Any("error", err))
+		}
+		status := http.StatusOK
+		if ack.Err != nil {
+			setRetryAfter(w, ack.Err)
+			status = statusOf(ack.Err)
+		}
+		if ack.Summary != nil {
+			view := newSummaryView(*ack.Summary)
+			d.Summary = &view
+		}
+		d.Answer = &answerView{Text: ack.Text, Doc: ack.Doc}
+		a.loadHistory(r, &d)
+		a.render(w, r, status, d)
+		return
+	}
 	req := summaryRequest{}
 	req.URL, req.Text = splitInput(d.Input)
 	if p := r.PostForm.Get("points"); p != "" {

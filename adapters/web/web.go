@@ -120,6 +120,7 @@ func (a *Adapter) Mount(mux *http.ServeMux) {
 		{"/{$}", "page", methods{http.MethodGet: a.servePage, http.MethodPost: a.postPage}},
 		{"/summarize", "page_summarize", methods{http.MethodPost: a.postPage}},
 		{"/api/v1/summaries", "api_summaries", methods{http.MethodGet: a.searchAPI, http.MethodPost: a.summarizeAPI}},
+		{"/api/v1/commands", "api_commands", methods{http.MethodPost: a.commandsAPI}},
 		{"/healthz", "healthz", methods{http.MethodGet: a.healthz}},
 		{"/readyz", "readyz", methods{http.MethodGet: a.readyz}},
 		{"/metrics", "metrics", methods{http.MethodGet: a.metrics.handler().ServeHTTP}},

@@ -37,6 +37,11 @@ type webhookBody struct {
 // callback URL. A callback that does not answer 2xx is an error, so the
 // job is retried.
 func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
+	if r.Target.Kind == TargetPage {
+		// Typed on the page: the answer is archived and the page's
+		// history shows it.
+		return nil
+	}
 	if r.Target.Kind != TargetWebhook || r.Target.Ref == "" {
 		return fmt.Errorf("%w: web reply without a callback (target kind %q)", bot.ErrPermanent, r.Target.Kind)
 	}
