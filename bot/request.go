@@ -1,12 +1,3 @@
-// Package bot is Précis's platform-neutral core. Adapters (Slack, Discord,
-// the web page) turn what they receive into a Request and hand it to
-// Bot.Handle, which answers at once with an Ack and queues slow work as a
-// durable job; the job's outcome comes back to the adapter as a Reply
-// through its Sender.
-//
-// bot knows no chat SDK, no database and no model client: it consumes small
-// interfaces (Summarizer, Queue, Cache, Archive, SettingsStore, Deduper,
-// Deliveries, Sender) that cmd/precis wires to real implementations.
 package bot
 
 import (

@@ -1,95 +1,39 @@
+// Package discord connects Précis to Discord with discordgo.
+//
+// Two ways in, one core:
+//   - Gateway mode (Run): a bot session with the Guilds, GuildMessages and
+//     DirectMessages intents, plus the privileged MessageContent intent only
+//     when auto-summarize of posted links is switched on (Config.MessageContent);
+//     without it the bot still answers slash commands, mentions, DMs and the
+//     "Summarize" message context-menu command. It reconnects on its own.
+//   - HTTP interactions mode (Mount: POST /discord/interactions): Discord posts
+//     each interaction, signed with Ed25519; stateless replicas behind a load
+//     balancer can answer them.
+//
+// Every interaction gets its first response within Discord's 3 seconds: the
+// core's Ack decides between a deferred response (type 5, whose visibility is
+// the visibility of the summary to come) and an immediate message (type 4).
+// The summary, when the job is done, edits the deferred response
+// (PATCH …/messages/@original) or follows it up; past the token's 15 minutes
+// it is posted in the channel instead (or sent privately when it was private).
+//
+// Every message carries allowed_mentions {"parse": []}: nothing an article
+// says can ping anyone.
+//
+// What is written here by hand, and why:
+//   - The timestamp check of HTTP interactions: discordgo.VerifyInteraction
+//     checks the signature only, so a captured request could be replayed.
+//   - The API URL rewrite (apiTransport): discordgo's endpoints are package
+//     variables; changing them would redirect every session in the process.
+//   - The embed layout and its splitting at sentence boundaries: no library
+//     renders a summary within Discord's limits, and the adapter may not
+//     import Précis's own sentence splitter (summarize/text).
+//   - The reconnect loop and the 429 retry: discordgo's own reconnect loop
+//     and rate-limit sleep cannot be stopped by a context, so a shutdown
+//     would leave goroutines behind; here both end with the context.
+//   - Requests on interaction-token routes use a rate-limit bucket of their
+//     own: discordgo keys buckets by URL and never forgets one, and each
+//     interaction has new URLs, so its shared map would grow without end.
+//
+// The fake Discord used by the tests lives in fakediscord.
 package discord
-
-import (
-	"strings"
-	"unicode/utf8"
-
-	"github.com/bwmarrin/discordgo"
-
-	"github.com/precisbot/precis/bot"
-)
-
-// maxDocLine bounds one item's line, so that a long title or text cannot
-// crowd the others out of an embed.
-const maxDocLine = 600
-
-// renderDoc lays a structured answer out as embeds: the title and intro
-// in the first, each section's items one a line in the description
-// (continuing in further embeds when long), every text from outside
-// escaped, packed into messages within Discord's limits.
-func renderDoc(d bot.Doc) []outMessage {
-	var embeds []*discordgo.MessageEmbed
-	cur := &discordgo.MessageEmbed{Color: embedColour, Title: truncate(escapeMarkdown(oneLine(d.Title)), maxEmbedTitle)}
-	var desc strings.Builder
-	flush := func() {
-		cur.Description = desc.String()
-		embeds = append(embeds, cur)
-		cur = &discordgo.MessageEmbed{Color: embedColour}
-		desc.Reset()
-	}
-	write := func(line string) {
-		if desc.Len() > 0 && utf8.RuneCountInString(desc.String())+1+utf8.RuneCountInString(line) > maxEmbedDescription {
-			flush()
-		}
-		if desc.Len() > 0 {
-			desc.WriteByte('\n')
-		}
-		desc.WriteString(line)
-	}
-	if intro := oneLine(d.Intro); intro != "" {
-		write(truncate(escapeMarkdown(intro), maxEmbedDescription))
-	}
-	for _, s := range d.Sections {
-		if h := oneLine(s.Heading); h != "" {
-			write("**" + truncate(escapeMarkdown(h), maxEmbedTitle) + "**")
-		}
-		for _, it := range s.Items {
-			write(docLine(it))
-		}
-	}
-	if footer := oneLine(d.Footer); footer != "" {
-		cur.Footer = &discordgo.MessageEmbedFooter{Text: truncate(footer, maxEmbedFooter)}
-	}
-	flush()
-	return packEmbeds(embeds)
-}
-
-// docLine renders one item: "• [title](<url>) — text (detail) [1](<url>)".
-func docLine(it bot.Item) string {
-	var b strings.Builder
-	b.WriteString("• ")
-	title := truncate(escapeMarkdown(oneLine(it.Title)), 200)
-	switch {
-	case title != "" && isHTTPURL(it.URL):
-		b.WriteString("[" + title + "](" + maskedURL(it.URL) + ")")
-	case title != "":
-		b.WriteString("**" + title + "**")
-	case isHTTPURL(it.URL):
-		b.WriteString(maskedURL(it.URL))
-	}
-	if text := oneLine(it.Text); text != "" {
-		if b.Len() > len("• ") {
-			b.WriteString(" — ")
-		}
-		b.WriteString(truncate(escapeMarkdown(text), maxDocLine))
-	}
-	if detail := oneLine(it.Detail); detail != "" {
-		b.WriteString(" (" + truncate(escapeMarkdown(detail), 100) + ")")
-	}
-	for _, r := range it.Refs {
-		if isHTTPURL(r.URL) {
-			b.WriteString(" [" + truncate(escapeMarkdown(oneLine(r.Label)), 40) + "](" + maskedURL(r.URL) + ")")
-		}
-	}
-	return b.String()
-}
-
-// oneLine collapses whitespace, line breaks included.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// maskedURL is a link target for [label](…): angle brackets keep Discord
-// from embedding a preview, and the characters that would end the markup
-// are percent-encoded.
-func maskedURL(raw string) string {
-	return "<" + strings.NewReplacer("(", "%28", ")", "%29", "<", "%3C", ">", "%3E", " ", "%20", "\n", "", "\r", "").Replace(strings.TrimSpace(raw)) + ">"
-}

@@ -24,7 +24,7 @@ const webhookTimeout = 15 * time.Second
 // when the first answer was lost).
 const RequestIDHeader = "X-Precis-Request-Id"
 
-const msgNoAnswer = "Something went wrong while summarising that. Please try again later."
+const msgNoAnswer = "Something went wrong while summarizing that. Please try again later."
 
 // webhookBody is what a callback receives.
 type webhookBody struct {
