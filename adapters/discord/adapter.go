@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -98,8 +99,10 @@ type Adapter struct {
 	botMu     sync.RWMutex
 	botUserID string
 
-	// disconnected is signalled when the gateway connection drops.
+	// disconnected is signalled when the gateway connection drops;
+	// connected says whether a gateway session is ready now.
 	disconnected chan struct{}
+	connected    atomic.Bool
 
 	asyncMu     sync.Mutex
 	asyncClosed bool
@@ -183,6 +186,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onDisconnect)
+	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { a.connected.Store(true) })
 	s.AddHandler(a.onInteraction)
 	s.AddHandler(a.onMessage)
 	a.session = s
@@ -337,6 +341,21 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	a.botMu.Lock()
 	a.botUserID = r.User.ID
 	a.botMu.Unlock()
+	a.connected.Store(true)
+}
+
+// ErrGatewayDown is Ready's answer while the gateway session is not
+// connected.
+var ErrGatewayDown = errors.New("discord gateway not connected")
+
+// Ready reports whether the adapter can take interactions and messages:
+// with a gateway, once its session is ready; HTTP interactions need no
+// connection.
+func (a *Adapter) Ready(context.Context) error {
+	if a.cfg.Token == "" || a.cfg.HTTPOnly || a.connected.Load() {
+		return nil
+	}
+	return ErrGatewayDown
 }
 
 func (a *Adapter) botID() string {
@@ -350,6 +369,7 @@ func (a *Adapter) botID() string {
 }
 
 func (a *Adapter) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
+	a.connected.Store(false)
 	select {
 	case a.disconnected <- struct{}{}:
 	default:

@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -281,7 +282,11 @@ func TestPrivateVisibilityDefersPrivately(t *testing.T) {
 
 func TestReconnectsAfterConnectionLoss(t *testing.T) {
 	h := newHarness(t)
+	if err := h.adapter.Ready(t.Context()); !errors.Is(err, ErrGatewayDown) {
+		t.Fatalf("Ready before Run = %v, want ErrGatewayDown", err)
+	}
 	h.start()
+	waitReady(t, h.adapter)
 	for _, cut := range []struct {
 		name string
 		do   func()
@@ -292,6 +297,7 @@ func TestReconnectsAfterConnectionLoss(t *testing.T) {
 		before := h.fake.Handshakes()
 		cut.do()
 		h.wait("reconnected after "+cut.name, func() bool { return h.fake.ReadySessions() == 1 && h.fake.Handshakes() > before })
+		waitReady(t, h.adapter)
 		// Events sent while the session was away are replayed on resume
 		// (as Discord does), so the first interaction after the cut is
 		// answered.
@@ -454,4 +460,16 @@ func TestLongAnswerOverHTTPFollowsUp(t *testing.T) {
 		t.Errorf("the pieces do not add up to the answer")
 	}
 	checkNoMentions(t, h.fake.Payloads())
+}
+
+// waitReady polls the adapter's readiness, which the fake cannot signal.
+func waitReady(t *testing.T, a *Adapter) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for a.Ready(t.Context()) != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready: %v", a.Ready(t.Context()))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
@@ -66,6 +67,8 @@ type Adapter struct {
 	// followups are the messages sent after an acknowledgement
 	// (ephemeral notices); each ends within followUpTimeout.
 	followups sync.WaitGroup
+	// connected: Socket Mode is connected now.
+	connected atomic.Bool
 }
 
 var _ bot.Sender = (*Adapter)(nil)

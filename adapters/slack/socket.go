@@ -35,6 +35,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	var inFlight sync.WaitGroup
 	sem := make(chan struct{}, maxInFlight)
 	defer func() {
+		a.connected.Store(false)
 		inFlight.Wait()
 		a.followups.Wait()
 	}()
@@ -139,17 +140,35 @@ func (a *Adapter) ackBadMessage(ctx context.Context, sm *socketmode.Client, evt 
 func (a *Adapter) logSocketEvent(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
+		a.connected.Store(true)
 		a.log.InfoContext(ctx, "slack socket mode connected")
+	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect:
+		a.connected.Store(false)
+		a.log.DebugContext(ctx, "slack socket mode event", slog.String("type", string(evt.Type)))
 	case socketmode.EventTypeConnectionError:
+		a.connected.Store(false)
 		if e, ok := evt.Data.(*slackgo.ConnectionErrorEvent); ok {
 			a.log.WarnContext(ctx, "slack socket mode connection failed", slog.Int("attempt", e.Attempt),
 				slog.Duration("backoff", e.Backoff), slog.Any("error", e.ErrorObj))
 		}
 	case socketmode.EventTypeInvalidAuth:
+		a.connected.Store(false)
 		a.log.ErrorContext(ctx, "slack refused the app token")
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		a.log.WarnContext(ctx, "slack socket mode error", slog.String("type", string(evt.Type)))
 	default:
 		a.log.DebugContext(ctx, "slack socket mode event", slog.String("type", string(evt.Type)))
 	}
+}
+
+// ErrSocketDown is Ready's answer while Socket Mode is not connected.
+var ErrSocketDown = errors.New("slack socket mode not connected")
+
+// Ready reports whether the adapter can take requests: in Socket Mode,
+// once connected; HTTP mode needs no connection.
+func (a *Adapter) Ready(context.Context) error {
+	if a.cfg.AppToken == "" || a.connected.Load() {
+		return nil
+	}
+	return ErrSocketDown
 }

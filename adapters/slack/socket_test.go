@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,24 @@ func TestRunEndsWithItsContext(t *testing.T) {
 		}
 	case <-time.After(waitTimeout):
 		t.Fatal("Run did not return after its context ended")
+	}
+}
+
+func TestReadyFollowsTheSocket(t *testing.T) {
+	h := newHarness(t)
+	if err := h.adapter.Ready(t.Context()); !errors.Is(err, ErrSocketDown) {
+		t.Fatalf("Ready before Run = %v, want ErrSocketDown", err)
+	}
+	socketMode{}.start(h)
+	// A command answered over the socket proves the connection is up.
+	if reply := (socketMode{}).command(h, h.slashCommand("/precis", "help")); reply == nil {
+		t.Fatal("no answer over the socket")
+	}
+	if err := h.adapter.Ready(t.Context()); err != nil {
+		t.Errorf("Ready while connected = %v", err)
+	}
+	httpOnly := newHarness(t, func(c *Config) { c.AppToken = "" })
+	if err := httpOnly.adapter.Ready(t.Context()); err != nil {
+		t.Errorf("Ready in HTTP mode = %v, want nil", err)
 	}
 }

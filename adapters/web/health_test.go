@@ -22,16 +22,17 @@ func TestHealthAndReadiness(t *testing.T) {
 	tests := []struct {
 		name       string
 		path       string
-		ready      []func(context.Context) error
+		ready      []web.Check
 		wantStatus int
 		wantBody   string
 	}{
-		{"alive", "/healthz", []func(context.Context) error{queueDown}, 200, `{"status":"ok"}`},
+		{"alive", "/healthz", []web.Check{{"queue", queueDown}}, 200, `{"status":"ok"}`},
 		{"ready without checks", "/readyz", nil, 200, `{"status":"ready"}`},
-		{"ready", "/readyz", []func(context.Context) error{databaseUp, databaseUp}, 200, `{"status":"ready"}`},
-		{"a check fails", "/readyz", []func(context.Context) error{databaseUp, queueDown}, 503, `{"status":"unavailable","check":"web_test.queueDown"}`},
-		{"an anonymous check fails", "/readyz", []func(context.Context) error{databaseUp, func(context.Context) error { return context.DeadlineExceeded }}, 503,
-			`{"status":"unavailable","check":"check 2"}`},
+		{"ready", "/readyz", []web.Check{{"database", databaseUp}, {"slack", databaseUp}}, 200, `{"status":"ready","checks":{"database":"ok","slack":"ok"}}`},
+		{"a check fails", "/readyz", []web.Check{{"database", databaseUp}, {"discord", queueDown}}, 503,
+			`{"status":"unavailable","checks":{"database":"ok","discord":"down"}}`},
+		{"a check times out", "/readyz", []web.Check{{"database", func(context.Context) error { return context.DeadlineExceeded }}}, 503,
+			`{"status":"unavailable","checks":{"database":"down"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,10 +34,9 @@ var (
 // Config wires an Adapter.
 type Config struct {
 	Core Core
-	// Ready are the checks of /readyz (database, queue…). A failing
-	// check is named in the answer by its function's name, so pass
-	// method values (db.Ping) rather than anonymous closures.
-	Ready []func(context.Context) error
+	// Ready are the checks of /readyz (database, chat platforms…), each
+	// named in the answer.
+	Ready []Check
 	// QueueDepth feeds the queue-depth gauge; optional.
 	QueueDepth func(context.Context) (int, error)
 	// Registry receives the metrics and is served on /metrics; a new one
@@ -71,7 +70,7 @@ const TargetWebhook = "webhook"
 // is safe for concurrent use.
 type Adapter struct {
 	core    Core
-	ready   []func(context.Context) error
+	ready   []Check
 	webhook *http.Client
 	log     *slog.Logger
 	maxBody int64

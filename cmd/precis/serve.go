@@ -82,12 +82,14 @@ type service struct {
 }
 
 // platform is a chat platform as the wiring sees it: the core's Sender
-// for its replies, its HTTP routes, and its connection to run (none
-// when it only takes HTTP requests: Run then returns at once).
+// for its replies, its HTTP routes, its connection to run (none when it
+// only takes HTTP requests: Run then returns at once), and whether that
+// connection is up (/readyz).
 type platform interface {
 	bot.Sender
 	Mount(mux *http.ServeMux)
 	Run(ctx context.Context) error
+	Ready(ctx context.Context) error
 }
 
 // buildService opens and migrates the database and builds the core, the
@@ -118,22 +120,23 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 		Metrics: metrics, Limits: limits(cfg.Rate), Logger: log,
 	})
 
-	mux := http.NewServeMux()
-	site := web.New(web.Config{
-		Core: core, Ready: []func(context.Context) error{db.Ping}, QueueDepth: queue.Depth,
-		Metrics: metrics, WebhookClient: fetcher.Client(), Logger: log,
-	})
-	site.Mount(mux)
-	core.Register(bot.PlatformWeb, site)
-
 	platforms, err := buildPlatforms(cfg, core, log)
 	if err != nil {
 		return nil, err
 	}
+	mux := http.NewServeMux()
+	ready := []web.Check{{Name: "database", Probe: db.Ping}}
 	for _, p := range platforms {
 		p.platform.Mount(mux)
 		core.Register(p.name, p.platform)
+		ready = append(ready, web.Check{Name: p.name, Probe: p.platform.Ready})
 	}
+	site := web.New(web.Config{
+		Core: core, Ready: ready, QueueDepth: queue.Depth,
+		Metrics: metrics, WebhookClient: fetcher.Client(), Logger: log,
+	})
+	site.Mount(mux)
+	core.Register(bot.PlatformWeb, site)
 	svc = &service{cfg: cfg, log: log, db: db, queue: queue, core: core, handler: mux}
 	for _, p := range platforms {
 		svc.platforms = append(svc.platforms, p.platform)
