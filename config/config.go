@@ -36,6 +36,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Workers is how many summaries run at once.
 	Workers int
+	// JobTimeout cancels a job that runs longer; on PostgreSQL a job
+	// whose replica died is run again about JobTimeout + 30 s later.
+	JobTimeout time.Duration
 
 	Slack   Slack
 	Discord Discord
@@ -134,6 +137,7 @@ func Parse(getenv func(string) string) (Config, error) {
 		},
 		ShutdownTimeout: p.duration("PRECIS_SHUTDOWN_TIMEOUT", 20*time.Second),
 		Workers:         int(p.number("PRECIS_WORKERS", 8)),
+		JobTimeout:      p.duration("PRECIS_JOB_TIMEOUT", 2*time.Minute),
 		Slack: Slack{
 			UnfurlDomains: p.list("PRECIS_SLACK_UNFURL_DOMAINS"),
 			BotToken:      p.secret("PRECIS_SLACK_BOT_TOKEN"),
@@ -175,6 +179,9 @@ func Parse(getenv func(string) string) (Config, error) {
 	}
 	if c.Workers < 1 {
 		p.fail("PRECIS_WORKERS", errors.New("must be at least 1"))
+	}
+	if c.JobTimeout < time.Second {
+		p.fail("PRECIS_JOB_TIMEOUT", errors.New("must be at least 1s"))
 	}
 	if c.Discord.ShardCount < 1 || c.Discord.ShardID < 0 || c.Discord.ShardID >= c.Discord.ShardCount {
 		p.fail("PRECIS_DISCORD_SHARD_ID", errors.New("want 0 <= shard id < shard count"))
@@ -388,6 +395,7 @@ func (c Config) Write(w io.Writer) error {
 		{"PRECIS_RATE_PER_USER", strconv.FormatFloat(c.Rate.PerUser, 'g', -1, 64) + "/min"},
 		{"PRECIS_RATE_PER_CHANNEL", strconv.FormatFloat(c.Rate.PerChannel, 'g', -1, 64) + "/min"},
 		{"PRECIS_WORKERS", strconv.Itoa(c.Workers)},
+		{"PRECIS_JOB_TIMEOUT", c.JobTimeout.String()},
 		{"PRECIS_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
 		{"PRECIS_SLACK_BOT_TOKEN", redact(c.Slack.BotToken)},
 		{"PRECIS_SLACK_APP_TOKEN", redact(c.Slack.AppToken)},

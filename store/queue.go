@@ -37,7 +37,11 @@ const (
 	DefaultWorkers      = 4
 	DefaultUniqueWindow = 10 * time.Minute
 	DefaultJobTimeout   = 2 * time.Minute
-	DefaultRetryDelay   = 2 * time.Second
+	// RescueGrace is how long past its timeout a running job is left
+	// before it is taken for the work of a dead process: a live one has
+	// given it up by then.
+	RescueGrace       = 30 * time.Second
+	DefaultRetryDelay = 2 * time.Second
 	// DefaultStopCancelWait is how long Stop waits for cancelled jobs to
 	// return once its own context has ended.
 	DefaultStopCancelWait = 10 * time.Second
@@ -61,7 +65,10 @@ type QueueConfig struct {
 	RetryDelay time.Duration
 	// RescueAfter (PostgreSQL) is how long a job may stay running before
 	// River's rescuer assumes its process died and retries it; default
-	// JobTimeout + 1 minute. On SQLite, Start hands such jobs back at once.
+	// JobTimeout + RescueGrace. River's rescuer looks every 30 s, on the
+	// elected leader, so a dead replica's jobs run again within
+	// RescueAfter + 30 s (+ a leader election when the dead one led).
+	// On SQLite, Start hands such jobs back at once.
 	RescueAfter time.Duration
 	// StopCancelWait bounds how long Stop waits for cancelled jobs to
 	// return after its context ends.
@@ -149,7 +156,7 @@ func (db *DB) NewQueue(cfg QueueConfig) (*Queue, error) {
 		cfg.RetryDelay = DefaultRetryDelay
 	}
 	if cfg.RescueAfter <= 0 && cfg.JobTimeout > 0 {
-		cfg.RescueAfter = cfg.JobTimeout + time.Minute
+		cfg.RescueAfter = cfg.JobTimeout + RescueGrace
 	}
 	if cfg.StopCancelWait <= 0 {
 		cfg.StopCancelWait = DefaultStopCancelWait

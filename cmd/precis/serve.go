@@ -107,7 +107,7 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	queue, err := db.NewQueue(store.QueueConfig{Workers: cfg.Workers, Logger: log})
+	queue, err := db.NewQueue(store.QueueConfig{Workers: cfg.Workers, JobTimeout: cfg.JobTimeout, Logger: log})
 	if err != nil {
 		return nil, err
 	}
