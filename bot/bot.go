@@ -41,8 +41,10 @@ type Config struct {
 	Settings   SettingsStore
 	Deduper    Deduper
 	Metrics    Metrics // optional
-	Limits     Limits
-	Logger     *slog.Logger
+	// Requests keeps the state of web requests answered later; optional.
+	Requests RequestStates
+	Limits   Limits
+	Logger   *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// MaxConcurrent bounds the summaries made at once (fetch, extract,
@@ -248,6 +250,7 @@ func (b *Bot) summarizeLinks(ctx context.Context, req Request, found []string, p
 			return failure(err), fmt.Errorf("enqueue: %w", err)
 		}
 	}
+	b.saveState(ctx, req, RequestState{State: StateQueued})
 	if quiet {
 		return Ack{Deferred: true, PrivateReply: private}, nil
 	}
@@ -380,4 +383,33 @@ func (b *Bot) searchCommand(ctx context.Context, req Request, inv Invocation) (A
 	}
 	doc.Sections = []Section{{Items: items}}
 	return Ack{Doc: doc, Ephemeral: true}, nil
+}
+
+// saveState records where a web request stands, for clients that poll.
+func (b *Bot) saveState(ctx context.Context, req Request, st RequestState) {
+	if b.cfg.Requests == nil || req.ID == "" || req.Conversation.Platform != PlatformWeb {
+		return
+	}
+	if err := b.cfg.Requests.SaveRequestState(ctx, req.ID, st); err != nil {
+		b.log.WarnContext(ctx, "saving a request's state failed", slog.Any("error", err))
+	}
+}
+
+// ErrUnknownRequest is RequestState's answer for an id it does not know
+// (never given, or older than a week).
+var ErrUnknownRequest = errors.New("unknown request")
+
+// RequestState says where a web request answered later stands.
+func (b *Bot) RequestState(ctx context.Context, id string) (RequestState, error) {
+	if b.cfg.Requests == nil {
+		return RequestState{}, ErrUnknownRequest
+	}
+	st, ok, err := b.cfg.Requests.RequestState(ctx, id)
+	if err != nil {
+		return RequestState{}, err
+	}
+	if !ok {
+		return RequestState{}, ErrUnknownRequest
+	}
+	return st, nil
 }

@@ -87,11 +87,13 @@ func (b *Bot) RunSummarize(ctx context.Context, job SummarizeJob, lastAttempt bo
 		reply.Failed = true
 		reply.Ephemeral = true
 		reply.Text = summarize.UserMessage(err)
+		b.saveState(ctx, req, RequestState{State: StateFailed, Kind: kind.Name, Message: reply.Text})
 		if job.URL != "" {
 			reply.Text = "I couldn't summarize " + job.URL + ": " + reply.Text
 		}
 	} else {
 		b.archive(ctx, req.Conversation, req.User.ID, job.Input(), s)
+		b.saveState(ctx, req, RequestState{State: StateDone, Summary: &s})
 		reply.Summary = &s
 		reply.Lang = s.Lang
 	}

@@ -79,3 +79,29 @@ type Metrics interface {
 type PermissionChecker interface {
 	CanManage(ctx context.Context, c Conversation, userID string) (bool, error)
 }
+
+// State is where a request answered later stands.
+type State string
+
+// States of a request.
+const (
+	StateQueued State = "queued"
+	StateDone   State = "done"
+	StateFailed State = "failed"
+)
+
+// RequestState is what a client polling a request is told.
+type RequestState struct {
+	State State
+	// Kind and Message say why it failed (summarize.KindOf, UserMessage).
+	Kind, Message string
+	Summary       *summarize.Summary
+	UpdatedAt     time.Time
+}
+
+// RequestStates keeps the state of requests answered later, for clients
+// that poll (the API's GET /api/v1/summaries/{id}).
+type RequestStates interface {
+	SaveRequestState(ctx context.Context, id string, st RequestState) error
+	RequestState(ctx context.Context, id string) (RequestState, bool, error)
+}

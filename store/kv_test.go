@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/summarize"
@@ -242,6 +243,42 @@ func TestPruneBoundsCacheAndDedupeTables(t *testing.T) {
 		}
 		if diff := cmp.Diff([]int{1, 1}, got); diff != "" {
 			t.Errorf("[seen_keys summary_cache] rows after pruning (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestRequestStates(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, d *testDatabase) {
+		db := d.openMigrated(t)
+		ctx := t.Context()
+		if _, ok, err := db.RequestState(ctx, "r1"); ok || err != nil {
+			t.Fatalf("unknown request: ok %v, err %v", ok, err)
+		}
+		if err := db.SaveRequestState(ctx, "r1", bot.RequestState{State: bot.StateQueued}); err != nil {
+			t.Fatal(err)
+		}
+		s := summarize.Summary{Title: "T", TLDR: "Short.", Points: []string{"One."}}
+		if err := db.SaveRequestState(ctx, "r1", bot.RequestState{State: bot.StateDone, Summary: &s}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SaveRequestState(ctx, "r2", bot.RequestState{State: bot.StateFailed, Kind: "upstream", Message: "The site returned an error."}); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := db.RequestState(ctx, "r1")
+		if err != nil || !ok {
+			t.Fatalf("r1: ok %v, err %v", ok, err)
+		}
+		if diff := cmp.Diff(bot.RequestState{State: bot.StateDone, Summary: &s}, got, cmpopts.IgnoreFields(bot.RequestState{}, "UpdatedAt")); diff != "" {
+			t.Errorf("r1 (-want +got):\n%s", diff)
+		}
+		got, _, _ = db.RequestState(ctx, "r2")
+		if got.State != bot.StateFailed || got.Kind != "upstream" || got.Message == "" || got.Summary != nil {
+			t.Errorf("r2 = %+v", got)
+		}
+		// A week later it is gone.
+		d.clock.Advance(8 * 24 * time.Hour)
+		if _, ok, _ := db.RequestState(ctx, "r2"); ok {
+			t.Error("a week-old request state is still served")
 		}
 	})
 }

@@ -244,7 +244,7 @@ func millis(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-// Prune deletes expired cache entries and dedupe keys. Writes call it at
+// Prune deletes expired cache entries, dedupe keys and request states. Writes call it at
 // most once an hour; it is exported for operators and tests.
 func (db *DB) Prune(ctx context.Context) error {
 	now := db.now()
@@ -254,6 +254,9 @@ func (db *DB) Prune(ctx context.Context) error {
 	}
 	if _, err := db.exec(ctx, `DELETE FROM seen_keys WHERE created_at < ?`, millis(now.Add(-db.dedupeTTL))); err != nil {
 		return fmt.Errorf("prune dedupe keys: %w", err)
+	}
+	if _, err := db.exec(ctx, `DELETE FROM request_states WHERE updated_at < ?`, millis(now.Add(-requestStateTTL))); err != nil {
+		return fmt.Errorf("prune request states: %w", err)
 	}
 	return nil
 }

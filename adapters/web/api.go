@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/summarize"
@@ -297,4 +298,32 @@ func (a *Adapter) search(r *http.Request, q string, limit int) ([]bot.ArchiveEnt
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return entries, nil
+}
+
+// stateBody answers GET /api/v1/summaries/{id}.
+type stateBody struct {
+	ID        string             `json:"id"`
+	State     bot.State          `json:"state"`
+	Error     string             `json:"error,omitempty"`
+	ErrorKind string             `json:"error_kind,omitempty"`
+	Summary   *summarize.Summary `json:"summary,omitempty"`
+	UpdatedAt time.Time          `json:"updated_at"`
+}
+
+// stateAPI answers GET /api/v1/summaries/{id}: where a request made with
+// a callback_url stands (queued, done with its summary, or failed with
+// the reason), for a week.
+func (a *Adapter) stateAPI(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	st, err := a.core.RequestState(r.Context(), id)
+	switch {
+	case errors.Is(err, bot.ErrUnknownRequest):
+		writeError(w, http.StatusNotFound, "No request has that id (they are kept a week).")
+		return
+	case err != nil:
+		a.log.ErrorContext(r.Context(), "request state failed", slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, summarize.KindInternal.Message)
+		return
+	}
+	writeJSON(w, http.StatusOK, stateBody{ID: id, State: st.State, Error: st.Message, ErrorKind: st.Kind, Summary: st.Summary, UpdatedAt: st.UpdatedAt})
 }

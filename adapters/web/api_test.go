@@ -215,6 +215,9 @@ func (c failingCore) Handle(context.Context, bot.Request) (bot.Ack, error) { ret
 func (c failingCore) SummarizeNow(context.Context, bot.Request, bot.Input, summarize.Options) (summarize.Summary, error) {
 	return summarize.Summary{}, c.err
 }
+func (c failingCore) RequestState(context.Context, string) (bot.RequestState, error) {
+	return bot.RequestState{}, bot.ErrUnknownRequest
+}
 func (c failingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
 	return nil, c.err
 }
@@ -398,7 +401,31 @@ func TestAPICallback(t *testing.T) {
 			if strings.Contains(f.logs.String(), "s3cret") {
 				t.Errorf("the callback URL leaked into the log")
 			}
+
+			// The request's state can be polled too.
+			resp, body = f.do(t, http.MethodGet, "/api/v1/summaries/"+accepted.ID, "", "", nil)
+			var st struct {
+				ID, State, Error, ErrorKind string `json:",omitempty"`
+				Summary                     *summarize.Summary
+			}
+			if err := json.Unmarshal(body, &st); err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("state: %d %s (%v)", resp.StatusCode, body, err)
+			}
+			if tt.wantErr == nil && (st.State != "done" || st.Summary == nil || st.Summary.Title != want.Summary.Title) {
+				t.Errorf("state of a done request = %s", body)
+			}
+			if tt.wantErr != nil && (st.State != "failed" || st.Error != summarize.UserMessage(tt.wantErr)) {
+				t.Errorf("state of a failed request = %s", body)
+			}
 		})
+	}
+}
+
+func TestRequestStateOfUnknownID(t *testing.T) {
+	f := newFixture(t, bot.Limits{}, nil)
+	resp, body := f.do(t, http.MethodGet, "/api/v1/summaries/no-such-request", "", "", nil)
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(errorMessage(t, body), "No request has that id") {
+		t.Errorf("unknown id: %d %s", resp.StatusCode, body)
 	}
 }
 

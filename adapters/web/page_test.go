@@ -308,6 +308,9 @@ func (c *recordingCore) SummarizeNow(_ context.Context, _ bot.Request, in bot.In
 	c.asked = append(c.asked, [2]string{in.URL, in.Text})
 	return summarize.Summary{Title: "T", TLDR: "Short.", Points: []string{"One."}, Method: summarize.MethodExtractive}, nil
 }
+func (c *recordingCore) RequestState(context.Context, string) (bot.RequestState, error) {
+	return bot.RequestState{}, bot.ErrUnknownRequest
+}
 func (c *recordingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
 	return nil, nil
 }

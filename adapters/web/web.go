@@ -24,6 +24,7 @@ type Core interface {
 	Handle(ctx context.Context, req bot.Request) (bot.Ack, error)
 	SummarizeNow(ctx context.Context, req bot.Request, in bot.Input, opts summarize.Options) (summarize.Summary, error)
 	Search(ctx context.Context, scope bot.Scope, query string, limit int) ([]bot.ArchiveEntry, error)
+	RequestState(ctx context.Context, id string) (bot.RequestState, error)
 }
 
 var (
@@ -119,6 +120,7 @@ func (a *Adapter) Mount(mux *http.ServeMux) {
 		{"/{$}", "page", methods{http.MethodGet: a.servePage, http.MethodPost: a.postPage}},
 		{"/summarize", "page_summarize", methods{http.MethodPost: a.postPage}},
 		{"/api/v1/summaries", "api_summaries", methods{http.MethodGet: a.searchAPI, http.MethodPost: a.summarizeAPI}},
+		{"/api/v1/summaries/{id}", "api_summary_state", methods{http.MethodGet: a.stateAPI}},
 		{"/api/v1/commands", "api_commands", methods{http.MethodPost: a.commandsAPI}},
 		{"/healthz", "healthz", methods{http.MethodGet: a.healthz}},
 		{"/readyz", "readyz", methods{http.MethodGet: a.readyz}},

@@ -25,9 +25,11 @@ type Store struct {
 	archive  []bot.ArchiveEntry
 	settings map[bot.Conversation]bot.ChannelSettings
 	seen     map[string]bool
+	states   map[string]bot.RequestState
 }
 
 var (
+	_ bot.RequestStates = (*Store)(nil)
 	_ bot.Cache         = (*Store)(nil)
 	_ bot.Archive       = (*Store)(nil)
 	_ bot.SettingsStore = (*Store)(nil)
@@ -229,4 +231,24 @@ func (s *Sender) Replies() []bot.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.replies)
+}
+
+// SaveRequestState implements bot.RequestStates.
+func (s *Store) SaveRequestState(_ context.Context, id string, st bot.RequestState) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.states == nil {
+		s.states = make(map[string]bot.RequestState)
+	}
+	st.UpdatedAt = time.Now().UTC()
+	s.states[id] = st
+	return nil
+}
+
+// RequestState implements bot.RequestStates.
+func (s *Store) RequestState(_ context.Context, id string) (bot.RequestState, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.states[id]
+	return st, ok, nil
 }

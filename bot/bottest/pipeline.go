@@ -35,7 +35,7 @@ func NewEnv(limits bot.Limits, logger *slog.Logger, platforms ...string) *Env {
 	st := NewStore()
 	q := &Queue{}
 	b := bot.New(bot.Config{
-		Summarizer: Pipeline(), Queue: q, Cache: st, Archive: st, Settings: st, Deduper: st,
+		Summarizer: Pipeline(), Queue: q, Cache: st, Archive: st, Settings: st, Deduper: st, Requests: st,
 		Limits: limits, Logger: logger,
 	})
 	q.Runner = b
