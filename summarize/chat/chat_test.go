@@ -406,3 +406,25 @@ func BenchmarkRecapFixture(b *testing.B) {
 		}
 	}
 }
+
+func TestRecapOfOneThreadStillFindsItsTopics(t *testing.T) {
+	_, msgs, topicOf, names := loadFixture(t)
+	// The whole window in one thread, as a thread recap reads it.
+	var thread []summarize.Message
+	for _, m := range msgs {
+		if topicOf[m.ID] == "upgrade" || topicOf[m.ID] == "offsite" {
+			m.ThreadID, m.ReplyTo = "m01", ""
+			if m.ID != "m01" {
+				m.ReplyTo = "m01"
+			}
+			thread = append(thread, m)
+		}
+	}
+	r, err := New(DefaultParams()).Recap(context.Background(), thread, summarize.RecapOptions{Names: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Topics) != 2 {
+		t.Errorf("topics %v, want the upgrade and the offsite apart", topicTitles(r))
+	}
+}

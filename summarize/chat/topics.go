@@ -81,11 +81,19 @@ func chains(items []*item) (chainOf []int, size []int) {
 		}
 		anchor[id] = i
 	}
+	// A thread that holds the whole window (the recap of one thread)
+	// says nothing about its topics: only the replies within it do.
+	whole := ""
+	if t := items[len(items)-1].m.ThreadID; t != "" && !slices.ContainsFunc(items, func(it *item) bool {
+		return it.m.ThreadID != t && it.m.ID != t
+	}) {
+		whole = t
+	}
 	for i, it := range items {
-		if it.m.ThreadID != "" {
+		if it.m.ThreadID != "" && it.m.ThreadID != whole {
 			link(i, it.m.ThreadID)
 		}
-		if it.m.ReplyTo != "" {
+		if it.m.ReplyTo != "" && it.m.ReplyTo != whole {
 			link(i, it.m.ReplyTo)
 		}
 	}

@@ -43,6 +43,9 @@ type HistoryMessage struct {
 	Mentions []User
 	// WebhookID marks a message posted by a webhook.
 	WebhookID string
+	// RefChannel is the channel of the message ReplyTo names, when not
+	// this one (a thread's starter message, in the parent channel).
+	RefChannel string
 }
 
 // Snowflake returns the snowflake of the seq-th id made at t.
@@ -167,7 +170,11 @@ func (f *Server) AddHistory(guildID, channelID string, msgs ...HistoryMessage) [
 			m["guild_id"] = guildID
 		}
 		if hm.ReplyTo != "" {
-			m["message_reference"] = map[string]any{"message_id": hm.ReplyTo, "channel_id": channelID, "guild_id": guildID}
+			refChannel := channelID
+			if hm.RefChannel != "" {
+				refChannel = hm.RefChannel
+			}
+			m["message_reference"] = map[string]any{"message_id": hm.ReplyTo, "channel_id": refChannel, "guild_id": guildID}
 		}
 		if hm.WebhookID != "" {
 			m["webhook_id"] = hm.WebhookID
@@ -202,6 +209,18 @@ func (f *Server) historyJSON(c *channel, m Message) map[string]any {
 	if _, ok := out["timestamp"]; !ok {
 		if n, err := strconv.ParseInt(m.ID, 10, 64); err == nil {
 			out["timestamp"] = time.UnixMilli(n>>22 + discordEpochMillis).UTC().Format(time.RFC3339Nano)
+		}
+	}
+	if t, _ := out["type"].(float64); int(t) == MessageTypeThreadStart {
+		// A thread's first message carries the message it started from.
+		if ref, ok := out["message_reference"].(map[string]any); ok {
+			if pc, ok := f.channels[fmt.Sprint(ref["channel_id"])]; ok {
+				for _, pm := range pc.messages {
+					if pm.ID == ref["message_id"] {
+						out["referenced_message"] = f.historyJSON(pc, pm)
+					}
+				}
+			}
 		}
 	}
 	if f.cfg.MessageContentApproved || c.guildID == "" || m.Author == f.cfg.AppID {
