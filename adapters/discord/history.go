@@ -104,7 +104,7 @@ pages:
 			}
 			checked = slices.ContainsFunc(page, func(m *discordgo.Message) bool { return people(m, botID) })
 		}
-		for i, m := range page { // newest first
+		for _, m := range page { // newest first
 			read++
 			if !since.IsZero() && m.Timestamp.Before(since) {
 				break pages
@@ -122,14 +122,11 @@ pages:
 				continue
 			}
 			if len(kept) == max {
+				// One more message than the cap: some are left out.
 				truncated = true
 				break pages
 			}
 			kept = append(kept, m)
-			if len(kept) == max && (i < len(page)-1 || len(page) == messagesPage) {
-				truncated = true
-				break pages
-			}
 		}
 		if len(page) < messagesPage {
 			break

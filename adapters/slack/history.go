@@ -127,7 +127,7 @@ func (r *reader) channelWithThreads(ctx context.Context, oldest string, max int)
 		if err != nil {
 			return nil, false, fmt.Errorf("slack: conversations.history: %w", readError(err))
 		}
-		for i, m := range resp.Messages {
+		for _, m := range resp.Messages {
 			read++
 			if m.ReplyCount > 0 {
 				parents = append(parents, m)
@@ -136,14 +136,11 @@ func (r *reader) channelWithThreads(ctx context.Context, oldest string, max int)
 				continue
 			}
 			if len(kept) == max {
+				// One more message than the cap: some are left out.
 				truncated = true
 				break
 			}
 			kept = append(kept, m)
-			if len(kept) == max && (i < len(resp.Messages)-1 || resp.HasMore) {
-				truncated = true
-				break
-			}
 		}
 		cursor = resp.ResponseMetaData.NextCursor
 		if truncated || !resp.HasMore || cursor == "" {
