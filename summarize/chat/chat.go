@@ -302,9 +302,6 @@ func quote(it *item) string {
 	return s
 }
 
-// isWordStart reports whether r may start a title word.
-func isWordStart(r rune) bool { return unicode.IsLetter(r) }
-
 // titleCase upper-cases the first letter of s.
 func titleCase(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
