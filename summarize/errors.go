@@ -57,6 +57,18 @@ var (
 	// ErrBadModelOutput: the model answered something that is not a valid
 	// summary (empty, off-schema, overlong, unsupported by the article).
 	ErrBadModelOutput = errors.New("invalid model output")
+
+	// ErrNoMessageContent: the platform hides the text of the messages
+	// from the bot (Discord without the Message Content intent).
+	ErrNoMessageContent = errors.New("message content not available")
+	// ErrCannotRead: the bot may not read the conversation (not a member
+	// of the channel, missing access or scopes).
+	ErrCannotRead = errors.New("conversation not readable")
+	// ErrNotInConversation: the requester is not a member of the
+	// conversation they asked to recap.
+	ErrNotInConversation = errors.New("requester not in the conversation")
+	// ErrNoMessages: the window holds no message to recap.
+	ErrNoMessages = errors.New("no messages to recap")
 )
 
 // ErrorKind is one class of failure: how it is counted, told and retried.
@@ -99,6 +111,11 @@ var errorKinds = []struct {
 	{ErrModelUnavailable, ErrorKind{"model_unavailable", "The language model isn't answering right now. Please try again later.", true}},
 	{ErrOverBudget, ErrorKind{"over_budget", "This workspace has used its daily allowance of the language model. It resets at midnight UTC.", false}},
 	{ErrBadModelOutput, ErrorKind{"bad_model_output", "The language model gave an answer I couldn't use.", false}},
+	{ErrNoMessageContent, ErrorKind{"no_message_content", "I can't read the messages here: this bot needs Discord's Message Content intent. " +
+		"An owner of the app can switch on \"Message Content Intent\" in the Discord Developer Portal (Applications > this app > Bot > Privileged Gateway Intents), then try again.", false}},
+	{ErrCannotRead, ErrorKind{"cannot_read", "I can't read this conversation: add me to the channel (or give me access to it) first.", false}},
+	{ErrNotInConversation, ErrorKind{"not_in_conversation", "I can only recap conversations you're a member of.", false}},
+	{ErrNoMessages, ErrorKind{"no_messages", "There are no messages to recap in that time window.", false}},
 }
 
 // KindOf classifies err. A nil error has the zero kind.

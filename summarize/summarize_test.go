@@ -10,7 +10,8 @@ import (
 
 func TestUserMessage(t *testing.T) {
 	sentinels := []error{ErrBadURL, ErrBlocked, ErrTooLarge, ErrUnsupportedType, ErrTooManyRedirects,
-		ErrUpstream, ErrUnreachable, ErrNotArticle, ErrUnsupportedLanguage, ErrNoText}
+		ErrUpstream, ErrUnreachable, ErrNotArticle, ErrUnsupportedLanguage, ErrNoText,
+		ErrNoMessageContent, ErrCannotRead, ErrNotInConversation, ErrNoMessages}
 	seen := make(map[string]bool)
 	for _, s := range sentinels {
 		wrapped := fmt.Errorf("fetch https://example.com/a?token=secret: dial 10.0.0.1: %w", s)
@@ -28,6 +29,26 @@ func TestUserMessage(t *testing.T) {
 	}
 	if UserMessage(nil) != "" {
 		t.Error("UserMessage(nil) should be empty")
+	}
+}
+
+func TestNoMessageContentSaysHowToEnableTheIntent(t *testing.T) {
+	msg := UserMessage(fmt.Errorf("read channel 123: %w", ErrNoMessageContent))
+	for _, want := range []string{"Message Content Intent", "Developer Portal", "Privileged Gateway Intents"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("UserMessage = %q: want it to mention %q", msg, want)
+		}
+	}
+	if k := KindOf(fmt.Errorf("x: %w", ErrNoMessageContent)); k.Name != "no_message_content" || k.Retryable {
+		t.Errorf("KindOf = %+v, want no_message_content, not retryable", k)
+	}
+}
+
+func TestTopicCount(t *testing.T) {
+	for _, tt := range []struct{ in, want int }{{0, DefaultRecapTopics}, {-1, DefaultRecapTopics}, {3, 3}, {99, MaxRecapTopics}} {
+		if got := (RecapOptions{Topics: tt.in}).TopicCount(); got != tt.want {
+			t.Errorf("TopicCount(%d) = %d, want %d", tt.in, got, tt.want)
+		}
 	}
 }
 

@@ -16,6 +16,8 @@ type User struct {
 	ID   string
 	Name string
 	Bot  bool
+	// GlobalName is the user's display name, "" for none.
+	GlobalName string
 }
 
 func (u User) json() map[string]any {
@@ -23,7 +25,11 @@ func (u User) json() map[string]any {
 	if name == "" {
 		name = "user" + u.ID
 	}
-	return map[string]any{"id": u.ID, "username": name, "discriminator": "0", "bot": u.Bot}
+	out := map[string]any{"id": u.ID, "username": name, "discriminator": "0", "bot": u.Bot}
+	if u.GlobalName != "" {
+		out["global_name"] = u.GlobalName
+	}
+	return out
 }
 
 // MessageSpec describes a message someone posts.

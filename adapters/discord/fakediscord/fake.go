@@ -10,8 +10,14 @@
 // twice, 10015 for a webhook that does not exist yet), message limits
 // (50035 Invalid Form Body, with Discord's nested error shape) and
 // application command rules, and rate limits can be injected (429 with
-// retry_after and the X-RateLimit-* headers). It signs interactions with
+// retry_after and the X-RateLimit-* headers), also after a number of
+// requests that succeed (RateLimitAfter). It signs interactions with
 // its own Ed25519 key for the HTTP interactions mode.
+//
+// Channel history is served too (history.go): GET /channels/{id}/messages
+// with before/after/around and limit ≤ 100, single messages, channels,
+// guilds, members and thread members, with message content emptied as
+// Discord does when the app lacks the MESSAGE_CONTENT intent.
 //
 // Everything the fake received is recorded, byte for byte, so tests can
 // check the exact payloads.
@@ -82,6 +88,7 @@ type Server struct {
 	dmChannels   map[string]string            // user id -> dm channel id
 	blockedDMs   map[string]bool
 	rules        []rule
+	history      historyState
 }
 
 type channel struct {
@@ -285,6 +292,12 @@ func (f *Server) routes() http.Handler {
 	api.HandleFunc("POST /webhooks/{app}/{token}", f.postFollowup)
 	api.HandleFunc("POST /channels/{channel}/messages", f.postChannelMessage)
 	api.HandleFunc("POST /users/@me/channels", f.postDMChannel)
+	api.HandleFunc("GET /channels/{channel}", f.getChannel)
+	api.HandleFunc("GET /channels/{channel}/messages", f.getChannelMessages)
+	api.HandleFunc("GET /channels/{channel}/messages/{message}", f.getChannelMessage)
+	api.HandleFunc("GET /channels/{channel}/thread-members/{user}", f.getThreadMember)
+	api.HandleFunc("GET /guilds/{guild}", f.getGuild)
+	api.HandleFunc("GET /guilds/{guild}/members/{user}", f.getGuildMember)
 	mux.Handle("/api/v9/", http.StripPrefix("/api/v9", f.middleware(api)))
 	return mux
 }

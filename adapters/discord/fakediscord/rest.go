@@ -19,6 +19,8 @@ type rule struct {
 	global         bool
 	// exhaust: the request succeeds but reports its bucket empty.
 	exhaust bool
+	// skip is how many matching requests pass before the rule applies.
+	skip int
 }
 
 // RateLimitOnce makes the next request matching method and path prefix
@@ -38,9 +40,22 @@ func (f *Server) ExhaustBucketOnce(method, pathPrefix string, resetAfter time.Du
 	f.rules = append(f.rules, rule{method: method, prefix: pathPrefix, after: resetAfter, exhaust: true})
 }
 
+// RateLimitAfter makes the request matching method and path prefix that
+// follows the next `after` matching ones answer 429 with retry_after: a
+// limit hit in the middle of a paginated read.
+func (f *Server) RateLimitAfter(method, pathPrefix string, after int, retryAfter time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rules = append(f.rules, rule{method: method, prefix: pathPrefix, after: retryAfter, skip: after})
+}
+
 func (f *Server) takeRuleLocked(method, path string) (rule, bool) {
 	for i, r := range f.rules {
 		if r.method == method && strings.HasPrefix(path, r.prefix) {
+			if r.skip > 0 {
+				f.rules[i].skip--
+				return rule{}, false
+			}
 			f.rules = append(f.rules[:i], f.rules[i+1:]...)
 			return r, true
 		}

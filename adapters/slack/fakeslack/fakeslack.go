@@ -1,8 +1,10 @@
 // Package fakeslack is an in-process stand-in for Slack, for tests of the
 // Slack adapter with the real slack-go client: the Web API methods Précis
 // calls (chat.postMessage, chat.postEphemeral, chat.unfurl, users.info,
-// conversations.info, auth.test, apps.connections.open), response_url
-// endpoints, and the Socket Mode websocket. It answers as Slack does,
+// conversations.info, auth.test, apps.connections.open), the methods that
+// read conversations (conversations.history, conversations.replies and
+// conversations.members with cursor pagination, chat.getPermalink; see
+// history.go), response_url endpoints, and the Socket Mode websocket. It answers as Slack does,
 // errors included: invalid_auth, not_allowed_token_type, channel_not_found,
 // not_in_channel, user_not_in_channel, is_archived, no_text, msg_too_long,
 // invalid_blocks (the Block Kit limits are checked), used_url, expired_url,
@@ -79,6 +81,9 @@ type User struct {
 	Name    string
 	IsAdmin bool
 	IsOwner bool
+	// DisplayName and RealName are the profile's names (users.info).
+	DisplayName, RealName string
+	IsBot, Deleted        bool
 }
 
 // Call is one request the fake received.
@@ -197,7 +202,8 @@ type Server struct {
 	responseURLs map[string]*responseURL
 	seq          int
 
-	socket socketState
+	socket  socketState
+	history historyState
 }
 
 type responseURL struct {
@@ -223,6 +229,7 @@ func New() *Server {
 	mux.HandleFunc("GET /api/{method}", s.serveAPI)
 	mux.HandleFunc("POST /hooks/{id}", s.serveResponseURL)
 	mux.HandleFunc("GET /link/", s.serveSocket)
+	mux.HandleFunc("GET /archives/{channel}/{msg}", s.serveArchive)
 	// Assigned before the server starts, so that handlers see it.
 	s.srv = httptest.NewUnstartedServer(mux)
 	s.srv.Start()
@@ -453,20 +460,15 @@ func (s *Server) dispatch(method string, call *Call) (map[string]any, *apiError)
 		return s.postMessage(call, true)
 	case "chat.unfurl":
 		return s.unfurl(call)
-	case "users.info":
-		s.mu.Lock()
-		u, ok := s.users[call.Param("user")]
-		s.mu.Unlock()
-		if !ok {
-			return fail("user_not_found")
-		}
-		return map[string]any{"user": map[string]any{"id": u.ID, "name": u.Name, "team_id": s.TeamID, "is_admin": u.IsAdmin, "is_owner": u.IsOwner, "is_primary_owner": false}}, nil
 	case "conversations.info":
 		ch, ok := s.channel(call.Param("channel"))
 		if !ok {
 			return fail("channel_not_found")
 		}
 		return map[string]any{"channel": map[string]any{"id": ch.ID, "name": ch.Name, "creator": ch.Creator, "is_im": ch.IsIM, "is_private": ch.IsPrivate, "is_archived": ch.Archived, "is_channel": !ch.IsIM && !ch.IsPrivate}}, nil
+	}
+	if result, e, ok := s.dispatchHistory(method, call); ok {
+		return result, e
 	}
 	return fail("unknown_method")
 }
