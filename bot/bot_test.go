@@ -211,7 +211,7 @@ func TestFailuresAreUserSafe(t *testing.T) {
 		t.Fatalf("got %d replies, want 1 (auto-summary failures stay quiet)", len(replies))
 	}
 	r := replies[0]
-	if !r.Failed || !r.Ephemeral || r.Summary != nil || !strings.Contains(r.Text, "The site returned an error") || strings.Contains(r.Text, "404") {
+	if !r.Failed || !r.Ephemeral || r.Summary != nil || !strings.Contains(r.Text, "The site returned an error") || strings.Contains(r.Text, "Not Found") {
 		t.Errorf("failure reply = %+v, want an ephemeral user-safe message", r)
 	}
 }
