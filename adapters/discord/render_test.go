@@ -47,6 +47,8 @@ func TestRenderReplyText(t *testing.T) {
 		{name: "short", reply: bot.Reply{Text: "I couldn't summarize https://x.example: not an article."},
 			want: []outMessage{{Content: "I couldn't summarize https://x.example: not an article."}}},
 		{name: "empty", reply: bot.Reply{}, want: nil},
+		{name: "escaped, lines kept", reply: bot.Reply{Text: "No summary here mentions “[x](http://evil.example) **b**” yet.\n- try <@1> @everyone"},
+			want: []outMessage{{Content: "No summary here mentions “\\[x\\](http://evil.example) \\*\\*b\\*\\*” yet.\n\\- try \\<@1\\> @everyone"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,6 +113,21 @@ func TestEscapeMarkdown(t *testing.T) {
 		if got := escapeMarkdown(tc.in); got != tc.want {
 			t.Errorf("escapeMarkdown(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestRenderMegabyteText(t *testing.T) {
+	msgs := renderText(strings.Repeat("harbour_wall ", 1<<20/13))
+	if len(msgs) != maxReplyMessages {
+		t.Errorf("%d messages, want %d", len(msgs), maxReplyMessages)
+	}
+	for i, m := range msgs {
+		if n := utf8.RuneCountInString(m.Content); n > maxContent || n < maxContent/2 {
+			t.Errorf("message %d: %d characters", i, n)
+		}
+	}
+	if last := msgs[len(msgs)-1].Content; !strings.HasSuffix(last, bot.Ellipsis) {
+		t.Errorf("the last message does not end with an ellipsis: …%q", last[len(last)-20:])
 	}
 }
 

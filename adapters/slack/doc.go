@@ -63,7 +63,8 @@ func renderDoc(d bot.Doc) ([]slackgo.Block, string) {
 	w.flush() // line checked that the pending lines fit
 	footer := neutralize(d.Footer)
 	if !full {
-		footer = strings.TrimSpace(footer + fmt.Sprintf(" Shortened to fit Slack: the first %d of %d shown.", shown, total))
+		note := fmt.Sprintf("Shortened to fit Slack: the first %d of %d shown.", shown, total)
+		footer = strings.TrimSpace(bot.Truncate(footer, noteRoom-bot.Len(note, bot.SlackCost)-1, bot.SlackCost) + " " + note)
 	}
 	if footer != "" {
 		m.note(footer)

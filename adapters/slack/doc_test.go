@@ -148,7 +148,7 @@ func TestRenderLargeDocWithinLimits(t *testing.T) {
 		{"200 huge items", long, 10},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			blocks, text := renderDoc(bot.Doc{Title: "Summaries matching “wall”", Sections: []bot.Section{{Items: tt.items}}})
+			blocks, text := renderDoc(bot.Doc{Title: "Summaries matching “wall”", Sections: []bot.Section{{Items: tt.items}}, Footer: strings.Repeat("Long footer ", 50)})
 			texts := checkMessage(t, blocks, text)
 			lines := 0
 			for _, s := range texts {
@@ -161,7 +161,7 @@ func TestRenderLargeDocWithinLimits(t *testing.T) {
 				t.Errorf("%d items shown, want %d", lines, tt.shown)
 			}
 			note := texts[len(texts)-1]
-			if want := fmt.Sprintf("Shortened to fit Slack: the first %d of 200 shown.", tt.shown); note != want {
+			if want := fmt.Sprintf("… Shortened to fit Slack: the first %d of 200 shown.", tt.shown); !strings.HasPrefix(note, "Long footer") || !strings.HasSuffix(note, want) {
 				t.Errorf("last text = %q, want %q", note, want)
 			}
 		})
