@@ -1,64 +1,59 @@
 package discord
 
 import (
+	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/precisbot/precis/bot"
 )
 
-// maxDocLine bounds one item's line, so that a long title or text cannot
-// crowd the others out of an embed.
-const maxDocLine = 600
+// Bounds of a Doc's parts, so that a long title or text cannot crowd the
+// other items out of an embed.
+const (
+	maxDocTitle  = 200
+	maxDocText   = 600
+	maxDocDetail = 100
+	maxDocRef    = 40
+)
 
 // renderDoc lays a structured answer out as embeds: the title and intro
-// in the first, each section's items one a line in the description
-// (continuing in further embeds when long), every text from outside
-// escaped, packed into messages within Discord's limits.
+// in the first, each section's items one a line in the descriptions
+// (continuing in further embeds and messages, at most maxReplyMessages),
+// every text from outside escaped. A Doc longer than that shows its
+// first items and ends with a note saying how many.
 func renderDoc(d bot.Doc) []outMessage {
-	var embeds []*discordgo.MessageEmbed
-	cur := &discordgo.MessageEmbed{Color: embedColour, Title: truncate(escapeMarkdown(oneLine(d.Title)), maxEmbedTitle)}
-	var desc strings.Builder
-	flush := func() {
-		cur.Description = desc.String()
-		embeds = append(embeds, cur)
-		cur = &discordgo.MessageEmbed{Color: embedColour}
-		desc.Reset()
-	}
-	write := func(line string) {
-		if desc.Len() > 0 && utf8.RuneCountInString(desc.String())+1+utf8.RuneCountInString(line) > maxEmbedDescription {
-			flush()
-		}
-		if desc.Len() > 0 {
-			desc.WriteByte('\n')
-		}
-		desc.WriteString(line)
-	}
+	first := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Color: embedColour, Title: clip(oneLine(d.Title), maxEmbedTitle)}
+	footer := bot.Truncate(oneLine(d.Footer), maxEmbedFooter, bot.DiscordCost)
+	f := newEmbedFlow(first, footer)
 	if intro := oneLine(d.Intro); intro != "" {
-		write(truncate(escapeMarkdown(intro), maxEmbedDescription))
+		f.paragraph("", "", intro)
 	}
+	total, shown := 0, 0
 	for _, s := range d.Sections {
-		if h := oneLine(s.Heading); h != "" {
-			write("**" + truncate(escapeMarkdown(h), maxEmbedTitle) + "**")
+		total += len(s.Items)
+	}
+sections:
+	for _, s := range d.Sections {
+		if h := oneLine(s.Heading); h != "" && !f.line("**"+clip(h, maxEmbedTitle)+"**") {
+			break
 		}
 		for _, it := range s.Items {
-			write(docLine(it))
+			if !f.line(docLine(it)) {
+				break sections
+			}
+			shown++
 		}
 	}
-	if footer := oneLine(d.Footer); footer != "" {
-		cur.Footer = &discordgo.MessageEmbedFooter{Text: truncate(footer, maxEmbedFooter)}
-	}
-	flush()
-	return packEmbeds(embeds)
+	return f.finish(fmt.Sprintf("*Shortened to fit Discord: the first %d of %d shown.*", shown, total), "")
 }
 
-// docLine renders one item: "• [title](<url>) — text (detail) [1](<url>)".
+// docLine renders one item: "• [title](<url>) — text (detail) [ref](<url>)".
 func docLine(it bot.Item) string {
 	var b strings.Builder
 	b.WriteString("• ")
-	title := truncate(escapeMarkdown(oneLine(it.Title)), 200)
+	title := clip(oneLine(it.Title), maxDocTitle)
 	switch {
 	case title != "" && isHTTPURL(it.URL):
 		b.WriteString("[" + title + "](" + maskedURL(it.URL) + ")")
@@ -71,25 +66,26 @@ func docLine(it bot.Item) string {
 		if b.Len() > len("• ") {
 			b.WriteString(" — ")
 		}
-		b.WriteString(truncate(escapeMarkdown(text), maxDocLine))
+		b.WriteString(clip(text, maxDocText))
 	}
 	if detail := oneLine(it.Detail); detail != "" {
-		b.WriteString(" (" + truncate(escapeMarkdown(detail), 100) + ")")
+		b.WriteString(" (" + clip(detail, maxDocDetail) + ")")
 	}
 	for _, r := range it.Refs {
 		if isHTTPURL(r.URL) {
-			b.WriteString(" [" + truncate(escapeMarkdown(oneLine(r.Label)), 40) + "](" + maskedURL(r.URL) + ")")
+			label := clip(oneLine(r.Label), maxDocRef)
+			if label == "" {
+				label = "source"
+			}
+			b.WriteString(" [" + label + "](" + maskedURL(r.URL) + ")")
 		}
 	}
 	return b.String()
 }
 
-// oneLine collapses whitespace, line breaks included.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // maskedURL is a link target for [label](…): angle brackets keep Discord
 // from embedding a preview, and the characters that would end the markup
 // are percent-encoded.
 func maskedURL(raw string) string {
-	return "<" + strings.NewReplacer("(", "%28", ")", "%29", "<", "%3C", ">", "%3E", " ", "%20", "\n", "", "\r", "").Replace(strings.TrimSpace(raw)) + ">"
+	return "<" + strings.NewReplacer("(", "%28", ")", "%29", "<", "%3C", ">", "%3E", " ", "%20", "\n", "", "\r", "", "\t", "").Replace(strings.TrimSpace(raw)) + ">"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/precisbot/precis/adapters/discord/fakediscord"
 	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/bot/bottest"
 )
 
 // checkSummaryEmbed checks that a payload shows the article of the
@@ -442,7 +444,7 @@ func TestLongAnswerOverHTTPFollowsUp(t *testing.T) {
 	if err != nil || status != 200 {
 		t.Fatalf("POST interaction: %d %v %s", status, err, body)
 	}
-	want := len(splitText(long, maxContent))
+	want := len(bot.Split(long, maxContent, markdownCost))
 	h.wait("followups", func() bool { st, _ := h.fake.Interaction(id); return len(st.Followups) == want-1 })
 	st, _ := h.fake.Interaction(id)
 	if st.ResponseType != 4 || !st.Ephemeral {
@@ -472,4 +474,66 @@ func waitReady(t *testing.T, a *Adapter) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// hostileTitle holds what an article's title could use to link, ping or
+// format, and line breaks.
+const hostileTitle = "[x](http://evil.example) @everyone <!channel> **bold**\nsea wall\r\nvote"
+
+// hostilePage is the default article under hostileTitle, declared as
+// its og:title (readability cuts a <title> at " > ").
+func hostilePage() string {
+	page := bottest.ArticlePage("Sea wall vote", bottest.ArticleParagraphs)
+	return strings.Replace(page, "<head>", `<head><meta property="og:title" content="`+html.EscapeString(hostileTitle)+`">`, 1)
+}
+
+func TestSearchEndToEnd(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.articles.Set("/article/hostile", hostilePage())
+	hostile, plain := h.articles.ArticleURL("hostile"), h.articles.ArticleURL("plain")
+	for _, link := range []string{hostile, plain} {
+		id, err := h.fake.Interact(guildSpec("summarize", urlOption(link)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.waitAnswered(id)
+		h.env.Queue.Wait()
+	}
+	entries, err := h.env.Store.SearchSummaries(context.Background(), bot.Scope{Platform: bot.PlatformDiscord, Workspace: testGuild}, "", 10)
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("archive: %d entries, %v", len(entries), err)
+	}
+	// The extractor folds the title's line breaks into spaces.
+	if got, want := entries[1].Summary.Title, "[x](http://evil.example) @everyone <!channel> **bold** sea wall vote"; got != want {
+		t.Fatalf("archived title = %q, want %q", got, want)
+	}
+
+	id, err := h.fake.Interact(guildSpec("precis", fakediscord.Option{Name: "search", Type: fakediscord.OptionSubCommand,
+		Options: []fakediscord.Option{{Name: "query", Type: fakediscord.OptionString, Value: "sea wall"}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := h.waitAnswered(id)
+	day := func(i int) string { return entries[i].CreatedAt.Format("2 Jan 2006") }
+	// Newest first, one a line; the hostile title shown as text.
+	description := "• [Harbour town votes to rebuild its sea wall (plain)](<" + plain + ">) (" + day(0) + ")\n" +
+		`• [\[x\](http://evil.example) @everyone \<!channel\> \*\*bold\*\* sea wall vote](<` + hostile + ">) (" + day(1) + ")"
+	want := map[string]any{
+		"tts": false, "content": "", "components": nil,
+		"embeds": []any{map[string]any{
+			"type": "rich", "title": "Summaries matching “sea wall”", "color": float64(embedColour), "description": description,
+		}},
+		"allowed_mentions": map[string]any{"parse": []any{}, "replied_user": false},
+		"flags":            float64(fakediscord.FlagEphemeral),
+	}
+	var got any
+	if err := json.Unmarshal(st.Original.Raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("search answer (-want +got):\n%s\nraw: %s", diff, st.Original.Raw)
+	}
+	checkLimits(t, "search", st.Original.Raw)
+	checkNoMentions(t, h.fake.Payloads())
 }

@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -30,6 +29,11 @@ const (
 	// maxFooterSite keeps a site's name from crowding the footer.
 	maxFooterSite = 100
 	embedColour   = 0x2B6CB0
+	// maxReplyMessages bounds the messages of one answer (a summary, a
+	// Doc, a text): what does not fit them is dropped, and the answer
+	// says so. Ten messages hold 60,000 characters, far more than any
+	// summary needs, and stay within a channel's rate limits.
+	maxReplyMessages = 10
 )
 
 // outMessage is one message to send: text or embeds.
@@ -57,21 +61,31 @@ func renderReply(r bot.Reply) []outMessage {
 	return renderText(r.Text)
 }
 
-// renderText splits a text into messages of at most maxContent characters,
-// at paragraph or sentence boundaries where it can.
+// renderText renders a plain text (the core's, quoting what users or
+// articles said), escaped, as messages of at most maxContent characters
+// cut at paragraph, sentence or word boundaries; at most maxReplyMessages
+// of them, the last ending in an ellipsis when the text is longer still.
 func renderText(text string) []outMessage {
 	var out []outMessage
-	for _, chunk := range splitText(text, maxContent) {
-		out = append(out, outMessage{Content: chunk})
+	for text != "" {
+		var piece string
+		if len(out) == maxReplyMessages-1 {
+			piece, text = bot.Truncate(text, maxContent, markdownCost), ""
+		} else {
+			piece, text = bot.Cut(text, maxContent, markdownCost)
+		}
+		if piece != "" {
+			out = append(out, outMessage{Content: escapeMarkdown(piece)})
+		}
 	}
 	return out
 }
 
 // renderSummary lays a summary out as embeds: the first has the title
 // (linked to the article) and the byline, the last the footer (site ·
-// language · reading time · engine) and the publication date; a
-// description longer than one embed holds continues in further embeds,
-// packed into as many messages as the 6,000-character total needs.
+// language · reading time · engine) and the publication date; a text
+// longer than one embed holds continues in further embeds and messages
+// (at most maxReplyMessages).
 func renderSummary(s summarize.Summary, lang string) []outMessage {
 	if lang == "" {
 		lang = s.Lang
@@ -83,76 +97,211 @@ func renderSummary(s summarize.Summary, lang string) []outMessage {
 	if !isHTTPURL(link) {
 		link = ""
 	}
-	title := strings.TrimSpace(s.Title)
+	title := oneLine(s.Title)
 	if title == "" {
 		title = "Summary"
 		if u, err := url.Parse(link); err == nil && u.Host != "" {
 			title = u.Host
 		}
 	}
-	chunks := splitText(summaryDescription(s), maxEmbedDescription)
-	if len(chunks) == 0 {
-		chunks = []string{""}
+	first := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Color: embedColour, URL: link,
+		// Embed titles render markdown; authors and footers do not.
+		Title: clip(title, maxEmbedTitle)}
+	if by := oneLine(s.Byline); by != "" {
+		first.Author = &discordgo.MessageEmbedAuthor{Name: bot.Truncate(by, maxEmbedAuthor, bot.DiscordCost)}
 	}
-	embeds := make([]*discordgo.MessageEmbed, len(chunks))
-	for i, c := range chunks {
-		embeds[i] = &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Description: c, Color: embedColour}
+	f := newEmbedFlow(first, bot.Truncate(summaryFooter(s, lang), maxEmbedFooter, bot.DiscordCost))
+	if t := oneLine(s.TLDR); t != "" {
+		f.paragraph("", "**TL;DR** ", t)
 	}
-	first, last := embeds[0], embeds[len(embeds)-1]
-	first.Title = truncate(title, maxEmbedTitle)
-	first.URL = link
-	if by := strings.TrimSpace(s.Byline); by != "" {
-		first.Author = &discordgo.MessageEmbedAuthor{Name: truncate(by, maxEmbedAuthor)}
+	sep := "\n\n" // a blank line between the TL;DR and the points
+	for _, p := range s.Points {
+		if p = oneLine(p); p != "" {
+			f.paragraph(sep, "• ", p)
+			sep = "\n"
+		}
 	}
-	if f := summaryFooter(s, lang); f != "" {
-		last.Footer = &discordgo.MessageEmbedFooter{Text: truncate(f, maxEmbedFooter)}
-	}
+	var published string
 	if s.Published != nil && !s.Published.IsZero() {
-		last.Timestamp = s.Published.UTC().Format(time.RFC3339)
+		published = s.Published.UTC().Format(time.RFC3339)
 	}
-	return packEmbeds(embeds)
-}
-
-// summaryDescription is the TL;DR followed by the key points, with the
-// article's text escaped so that it cannot format or link.
-func summaryDescription(s summarize.Summary) string {
-	var b strings.Builder
-	if t := strings.TrimSpace(s.TLDR); t != "" {
-		b.WriteString("**TL;DR** ")
-		b.WriteString(escapeMarkdown(t))
-	}
-	for i, p := range s.Points {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
-		}
-		switch {
-		case i == 0 && b.Len() > 0:
-			b.WriteString("\n\n")
-		case b.Len() > 0:
-			b.WriteString("\n")
-		}
-		b.WriteString("• ")
-		b.WriteString(escapeMarkdown(p))
-	}
-	return b.String()
+	return f.finish("*Shortened to fit Discord; the article has the rest.*", published)
 }
 
 func summaryFooter(s summarize.Summary, lang string) string {
 	var parts []string
-	if site := strings.TrimSpace(s.Site); site != "" {
-		parts = append(parts, truncate(site, maxFooterSite))
+	if site := oneLine(s.Site); site != "" {
+		parts = append(parts, bot.Truncate(site, maxFooterSite, bot.DiscordCost))
 	}
-	if s.Lang != "" {
-		parts = append(parts, strings.ToUpper(s.Lang))
+	if name := summarize.LanguageNameIn(s.Lang, lang); name != "" {
+		parts = append(parts, name)
 	}
 	if s.ReadingMinutes > 0 {
 		parts = append(parts, bot.ReadingTime(lang, s.ReadingMinutes))
 	}
-	if s.Method != "" {
-		parts = append(parts, s.Method)
+	if m := oneLine(s.Method); m != "" {
+		parts = append(parts, bot.Truncate(m, 80, bot.DiscordCost))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// Room the flow keeps and the pieces it makes.
+const (
+	// noteRoom is kept in every message for the note that ends a
+	// shortened answer.
+	noteRoom = 100
+	// minPiece: a text is not started in less room than this; it goes to
+	// the next embed.
+	minPiece = 200
+	// minEmbedRoom: a message with less room than this left takes no
+	// further embed.
+	minEmbedRoom = 500
+)
+
+// embedFlow lays text out as embeds packed into messages within
+// Discord's limits: descriptions of at most maxEmbedDescription, at most
+// maxEmbedsPerMessage embeds and maxEmbedsTotal characters a message, at
+// most maxReplyMessages messages. Text is measured before escaping with
+// markdownCost, so that it fits once escaped.
+type embedFlow struct {
+	msgs    []outMessage
+	embeds  []*discordgo.MessageEmbed // the message being filled
+	used    int                       // characters of its closed embeds
+	cur     *discordgo.MessageEmbed   // the embed being filled
+	fixed   int                       // characters of cur besides its description
+	desc    strings.Builder
+	descLen int
+	footer  string
+	reserve int  // kept in every message: the footer and a note
+	full    bool // no room left: further text is dropped
+	dropped bool // text was dropped
+}
+
+func newEmbedFlow(first *discordgo.MessageEmbed, footer string) *embedFlow {
+	return &embedFlow{cur: first, fixed: embedSize(first), footer: footer, reserve: utf8.RuneCountInString(footer) + noteRoom}
+}
+
+// room is how many characters the current embed's description can take.
+func (f *embedFlow) room() int {
+	return min(maxEmbedDescription-noteRoom-f.descLen, maxEmbedsTotal-f.reserve-f.used-f.fixed-f.descLen)
+}
+
+// paragraph adds text from outside, escaped, after sep and prefix (our
+// own markup); a text longer than the room left continues, without the
+// prefix, in the next embeds.
+func (f *embedFlow) paragraph(sep, prefix, raw string) {
+	first, fresh := true, false
+	for raw != "" {
+		if f.full {
+			f.dropped = true
+			return
+		}
+		s, p := sep, prefix
+		if !first {
+			p = ""
+		}
+		if f.descLen == 0 {
+			s = ""
+		}
+		room := f.room() - utf8.RuneCountInString(s+p)
+		var head, rest string
+		if room > 0 {
+			head, rest = bot.Cut(raw, room, markdownCost)
+		}
+		if room <= 0 || (rest != "" && room < minPiece) {
+			// Too little room for a useful piece: the next embed, or
+			// the next message when this embed is empty already.
+			if fresh {
+				f.full, f.dropped = true, true // cannot happen: a new message has room
+				return
+			}
+			fresh = f.descLen == 0
+			f.next(fresh)
+			continue
+		}
+		raw, first, fresh = rest, false, false
+		f.write(s + p + escapeMarkdown(head))
+		if raw != "" {
+			f.next(false)
+		}
+	}
+}
+
+// line adds a line of ours, escaped already and far shorter than an
+// embed; false when there is no room left for it.
+func (f *embedFlow) line(l string) bool {
+	n := utf8.RuneCountInString(l)
+	for range 3 {
+		if f.full {
+			f.dropped = true
+			return false
+		}
+		sep := 0
+		if f.descLen > 0 {
+			sep = 1
+		}
+		if sep+n <= f.room() {
+			if sep > 0 {
+				f.write("\n")
+			}
+			f.write(l)
+			return true
+		}
+		// The next embed, or the next message when this embed is empty
+		// already.
+		f.next(f.descLen == 0)
+	}
+	f.full, f.dropped = true, true
+	return false
+}
+
+func (f *embedFlow) write(s string) {
+	f.desc.WriteString(s)
+	f.descLen += utf8.RuneCountInString(s)
+}
+
+// next closes the current embed (unless empty) and opens another, in a
+// new message when newMessage is set or this one is full; when no
+// message is left, the flow is full.
+func (f *embedFlow) next(newMessage bool) {
+	size := f.fixed + f.descLen
+	newMessage = newMessage || len(f.embeds)+1 == maxEmbedsPerMessage || maxEmbedsTotal-f.reserve-f.used-size < minEmbedRoom
+	if newMessage && len(f.msgs)+1 == maxReplyMessages {
+		f.full = true
+		return
+	}
+	if size > 0 {
+		f.cur.Description = f.desc.String()
+		f.embeds = append(f.embeds, f.cur)
+		f.used += size
+	}
+	if newMessage && len(f.embeds) > 0 {
+		f.msgs = append(f.msgs, outMessage{Embeds: f.embeds})
+		f.embeds, f.used = nil, 0
+	}
+	f.cur = &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Color: embedColour}
+	f.fixed = 0
+	f.desc.Reset()
+	f.descLen = 0
+}
+
+// finish closes the flow: note (our markup, short) ends the last
+// description when text was dropped, and the last embed takes the
+// footer and the timestamp.
+func (f *embedFlow) finish(note, timestamp string) []outMessage {
+	if f.dropped {
+		if f.descLen > 0 {
+			f.write("\n")
+		}
+		f.write(bot.Truncate(note, noteRoom-1, bot.DiscordCost))
+	}
+	f.cur.Description = f.desc.String()
+	if f.footer != "" {
+		f.cur.Footer = &discordgo.MessageEmbedFooter{Text: f.footer}
+	}
+	f.cur.Timestamp = timestamp
+	f.embeds = append(f.embeds, f.cur)
+	return append(f.msgs, outMessage{Embeds: f.embeds})
 }
 
 // embedSize is what an embed counts toward the 6,000-character total.
@@ -170,132 +319,54 @@ func embedSize(e *discordgo.MessageEmbed) int {
 	return n
 }
 
-// packEmbeds puts embeds, in order, into messages of at most ten embeds
-// and maxEmbedsTotal characters.
-func packEmbeds(embeds []*discordgo.MessageEmbed) []outMessage {
-	var out []outMessage
-	var cur []*discordgo.MessageEmbed
-	size := 0
-	for _, e := range embeds {
-		n := embedSize(e)
-		if len(cur) > 0 && (len(cur) == maxEmbedsPerMessage || size+n > maxEmbedsTotal) {
-			out = append(out, outMessage{Embeds: cur})
-			cur, size = nil, 0
-		}
-		cur = append(cur, e)
-		size += n
+// markdownSpecials are the characters of Discord's markdown that
+// escapeMarkdown prefixes with a backslash wherever they are: emphasis,
+// code, spoilers, masked links, quotes, headings and the <@…>/<#…>/<t:…>
+// markup.
+const markdownSpecials = "\\*_~`|[]<>#"
+
+var markdownEscaper = func() *strings.Replacer {
+	var pairs []string
+	for _, r := range markdownSpecials {
+		pairs = append(pairs, string(r), `\`+string(r))
 	}
-	if len(cur) > 0 {
-		out = append(out, outMessage{Embeds: cur})
+	return strings.NewReplacer(pairs...)
+}()
+
+// markdownCost is what a character from outside counts toward Discord's
+// limits once escaped: two for a special character, and for "-", which
+// is escaped where it starts a line (a list item, "-# " small print).
+func markdownCost(r rune) int {
+	if r == '-' || strings.ContainsRune(markdownSpecials, r) {
+		return bot.DiscordCost(r) + 1
 	}
-	return out
+	return bot.DiscordCost(r)
 }
 
-// markdownEscaper neutralises Discord's markdown in text from articles:
-// emphasis, code, spoilers, masked links, quotes, headings and the
-// <@…>/<#…>/<t:…> markup.
-var markdownEscaper = strings.NewReplacer(
-	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`,
-	`[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`, `#`, `\#`,
-)
-
+// escapeMarkdown makes text from outside show as written in Discord's
+// markdown (content, descriptions, titles; not footers or authors,
+// which show backslashes).
 func escapeMarkdown(s string) string {
 	s = markdownEscaper.Replace(s)
-	if strings.HasPrefix(s, "-") {
-		s = `\` + s // a list item
+	if !strings.Contains(s, "-") {
+		return s
 	}
-	return s
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if t := strings.TrimLeft(l, " \t"); strings.HasPrefix(t, "-") {
+			lines[i] = l[:len(l)-len(t)] + `\` + t
+		}
+	}
+	return strings.Join(lines, "\n")
 }
+
+// clip cuts text from outside to limit once escaped, and escapes it.
+func clip(s string, limit int) string { return escapeMarkdown(bot.Truncate(s, limit, markdownCost)) }
+
+// oneLine collapses whitespace, line breaks included.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func isHTTPURL(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// truncate shortens s to at most limit characters, at a word boundary
-// when one is near, ending with "…".
-func truncate(s string, limit int) string {
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	cut := byteOffset(s, limit-1)
-	if i := strings.LastIndexFunc(s[:cut], unicode.IsSpace); i > cut*3/4 {
-		cut = i
-	}
-	return strings.TrimRightFunc(s[:cut], unicode.IsSpace) + "…"
-}
-
-// byteOffset is the byte index just after the first n runes of s.
-func byteOffset(s string, n int) int {
-	i := 0
-	for range n {
-		if i >= len(s) {
-			return len(s)
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return i
-}
-
-// splitText cuts text into pieces of at most limit characters. It cuts
-// after a line break in the second half of a piece if there is one, else
-// after the last sentence end (. ! ? … followed by a space), else at the
-// last space, and only as a last resort inside a word.
-func splitText(text string, limit int) []string {
-	text = strings.TrimSpace(text)
-	var out []string
-	for utf8.RuneCountInString(text) > limit {
-		cut := cutPoint(text, limit)
-		out = append(out, strings.TrimRightFunc(text[:cut], unicode.IsSpace))
-		text = strings.TrimLeftFunc(text[cut:], unicode.IsSpace)
-	}
-	if text != "" {
-		out = append(out, text)
-	}
-	return out
-}
-
-// cutPoint returns the byte index where to cut text (longer than limit
-// characters) so that the first piece holds at most limit characters.
-func cutPoint(text string, limit int) int {
-	end := byteOffset(text, limit)
-	if i := strings.LastIndexByte(text[:end], '\n'); i > end/2 {
-		return i + 1
-	}
-	lastSentence, lastSpace := -1, -1
-	for i, r := range text[:end] {
-		if !unicode.IsSpace(r) {
-			continue
-		}
-		lastSpace = i
-		if i > 0 && endsSentence(text[:i]) {
-			lastSentence = i
-		}
-	}
-	// A space right after the limit still ends the piece's last sentence.
-	if end < len(text) {
-		if r, _ := utf8.DecodeRuneInString(text[end:]); unicode.IsSpace(r) && endsSentence(text[:end]) {
-			return end
-		}
-	}
-	switch {
-	case lastSentence > end/4:
-		return lastSentence
-	case lastSpace > end/4:
-		return lastSpace
-	case end == 0:
-		// limit < 1: take one rune so that the loop ends.
-		_, size := utf8.DecodeRuneInString(text)
-		return size
-	}
-	return end
-}
-
-// endsSentence reports whether s ends with sentence punctuation, possibly
-// followed by closing quotes or brackets.
-func endsSentence(s string) bool {
-	s = strings.TrimRight(s, `"'’”»)]`)
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return r == '.' || r == '!' || r == '?' || r == '…'
 }

@@ -33,7 +33,7 @@ func TestRenderSummaryGolden(t *testing.T) {
 
 func TestRenderFooterLocalized(t *testing.T) {
 	got := summaryFooter(summarize.Summary{Site: "Le Monde", Lang: "fr", ReadingMinutes: 4, Method: "llm:gpt-4o-mini"}, "fr")
-	if want := "Le Monde · FR · 4 min de lecture · llm:gpt-4o-mini"; got != want {
+	if want := "Le Monde · français · 4 min de lecture · llm:gpt-4o-mini"; got != want {
 		t.Errorf("footer = %q, want %q", got, want)
 	}
 }
@@ -47,46 +47,13 @@ func TestRenderReplyText(t *testing.T) {
 		{name: "short", reply: bot.Reply{Text: "I couldn't summarize https://x.example: not an article."},
 			want: []outMessage{{Content: "I couldn't summarize https://x.example: not an article."}}},
 		{name: "empty", reply: bot.Reply{}, want: nil},
+		{name: "escaped, lines kept", reply: bot.Reply{Text: "No summary here mentions “[x](http://evil.example) **b**” yet.\n- try <@1> @everyone"},
+			want: []outMessage{{Content: "No summary here mentions “\\[x\\](http://evil.example) \\*\\*b\\*\\*” yet.\n\\- try \\<@1\\> @everyone"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, renderReply(tc.reply)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestSplitText(t *testing.T) {
-	tests := []struct {
-		name  string
-		text  string
-		limit int
-		want  []string
-	}{
-		{name: "fits", text: "One. Two.", limit: 20, want: []string{"One. Two."}},
-		{name: "sentences", text: "First sentence here. Second one is here. Third.", limit: 30,
-			want: []string{"First sentence here.", "Second one is here. Third."}},
-		{name: "line breaks first", text: "• point one is long\n• point two. More.", limit: 30,
-			want: []string{"• point one is long", "• point two. More."}},
-		{name: "quote after the stop", text: "He said \"Stop.\" Then he left the room quietly.", limit: 20,
-			want: []string{"He said \"Stop.\"", "Then he left the", "room quietly."}},
-		{name: "no sentence end: words", text: "alpha beta gamma delta epsilon", limit: 12,
-			want: []string{"alpha beta", "gamma delta", "epsilon"}},
-		{name: "one long word", text: "abcdefghij", limit: 4, want: []string{"abcd", "efgh", "ij"}},
-		{name: "multibyte", text: "Éé. Ôô. Ùù.", limit: 4, want: []string{"Éé.", "Ôô.", "Ùù."}},
-		{name: "empty", text: "  ", limit: 10, want: nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := splitText(tc.text, tc.limit)
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-			for _, p := range got {
-				if n := utf8.RuneCountInString(p); n > tc.limit {
-					t.Errorf("piece %q has %d characters > %d", p, n, tc.limit)
-				}
 			}
 		})
 	}
@@ -139,6 +106,7 @@ func TestEscapeMarkdown(t *testing.T) {
 		{"<@123> <#456> <t:1:R>", `\<@123\> \<\#456\> \<t:1:R\>`},
 		{"# heading", `\# heading`},
 		{"- item", `\- item`},
+		{"one\n  - two\nthree - four", "one\n  \\- two\nthree - four"},
 		{`back\slash`, `back\\slash`},
 	}
 	for _, tc := range tests {
@@ -148,23 +116,38 @@ func TestEscapeMarkdown(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
-	tests := []struct {
-		in    string
-		limit int
-		want  string
-	}{
-		{"short", 10, "short"},
-		{"a few words that go on", 12, "a few words…"},
-		{"abcdefghijklmnop", 5, "abcd…"},
+func TestRenderMegabyteText(t *testing.T) {
+	msgs := renderText(strings.Repeat("harbour_wall ", 1<<20/13))
+	if len(msgs) != maxReplyMessages {
+		t.Errorf("%d messages, want %d", len(msgs), maxReplyMessages)
 	}
-	for _, tc := range tests {
-		got := truncate(tc.in, tc.limit)
-		if got != tc.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.limit, got, tc.want)
-		}
-		if utf8.RuneCountInString(got) > tc.limit {
-			t.Errorf("truncate(%q, %d) is too long", tc.in, tc.limit)
+	for i, m := range msgs {
+		if n := utf8.RuneCountInString(m.Content); n > maxContent || n < maxContent/2 {
+			t.Errorf("message %d: %d characters", i, n)
 		}
 	}
+	if last := msgs[len(msgs)-1].Content; !strings.HasSuffix(last, bot.Ellipsis) {
+		t.Errorf("the last message does not end with an ellipsis: …%q", last[len(last)-20:])
+	}
+}
+
+func TestMarkdownCostCoversEscaping(t *testing.T) {
+	// The layout toolkit cuts raw text under markdownCost; the escaped
+	// text must never be longer than the cost says.
+	for _, s := range []string{
+		"plain text", markdownSpecials, "- a\n- b\n  -# small", "well-known [x](http://e.example) **b** <@1>",
+		"港口 🌊 ~~s~~ ||spoiler|| `code` # h", `back\slash`,
+	} {
+		if got, max := utf8.RuneCountInString(escapeMarkdown(s)), bot.Len(s, markdownCost); got > max {
+			t.Errorf("escapeMarkdown(%q) is %d long, the cost says %d", s, got, max)
+		}
+	}
+}
+
+// endsSentence reports whether s ends with sentence punctuation, possibly
+// followed by closing quotes or brackets.
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, `"'’”»)]`)
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r == '.' || r == '!' || r == '?' || r == '…'
 }

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"fmt"
 	"strings"
 
 	slackgo "github.com/slack-go/slack"
@@ -8,70 +9,121 @@ import (
 	"github.com/precisbot/precis/bot"
 )
 
-// maxDocLine bounds one item's line, so that a long title or text cannot
-// crowd the others out of a section.
-const maxDocLine = 600
+// Bounds of a Doc's parts, so that a long title or text cannot crowd the
+// other items out of a message.
+const (
+	maxDocText   = 600
+	maxDocDetail = 100
+	maxDocRef    = 40
+)
 
-// renderDoc renders a structured answer as Block Kit blocks within
-// Slack's limits, one item a line, every text from outside neutralised
-// and escaped, and the plain-text fallback of the message.
+// renderDoc renders a structured answer as Block Kit blocks, one item a
+// line, every text from outside neutralised and escaped, and the
+// plain-text fallback of the message.
+//
+// A Doc is one message on Slack, as a command's answer is: a Doc longer
+// than Slack's limits shows its first items and ends with a note saying
+// how many it shows, rather than posting a train of messages the reader
+// did not ask for (a slash command's immediate answer cannot be more
+// than one message anyway).
 func renderDoc(d bot.Doc) ([]slackgo.Block, string) {
-	var blocks []slackgo.Block
-	used := 0
-	add := func(b slackgo.Block, n int) bool {
-		if len(blocks) >= maxBlocks-1 || used+n > maxRenderedText {
-			return false
-		}
-		blocks = append(blocks, b)
-		used += n
-		return true
-	}
+	var m message
 	if t := neutralize(d.Title); t != "" {
-		text := "*" + escape(truncate(t, maxTitle)) + "*"
-		add(section(text), utf16Len(text))
+		text := "*" + clip(t, maxTitle) + "*"
+		m.add(section(text), length(text))
 	}
 	if intro := neutralize(d.Intro); intro != "" {
-		text := escape(truncate(intro, maxSectionText))
-		add(section(text), utf16Len(text))
+		text := clip(intro, maxSectionText)
+		m.add(section(text), length(text))
+	}
+	total, shown := 0, 0
+	for _, s := range d.Sections {
+		total += len(s.Items)
 	}
 	full := true
+	w := sectionWriter{m: &m}
 	for _, s := range d.Sections {
-		var lines []string
 		if h := neutralize(s.Heading); h != "" {
-			lines = append(lines, "*"+escape(truncate(h, maxTitle))+"*")
-		}
-		for _, it := range s.Items {
-			lines = append(lines, docLine(it))
-		}
-		for _, text := range packLines(lines, maxSectionText) {
-			if !add(section(text), utf16Len(text)) {
+			if !w.line("*" + clip(h, maxTitle) + "*") {
 				full = false
 				break
 			}
+		}
+		for _, it := range s.Items {
+			if !w.line(docLine(it)) {
+				full = false
+				break
+			}
+			shown++
 		}
 		if !full {
 			break
 		}
 	}
+	w.flush() // line checked that the pending lines fit
 	footer := neutralize(d.Footer)
 	if !full {
-		footer = strings.TrimSpace(footer + " Shortened to fit Slack.")
+		note := fmt.Sprintf("Shortened to fit Slack: the first %d of %d shown.", shown, total)
+		footer = strings.TrimSpace(bot.Truncate(footer, noteRoom-bot.Len(note, bot.SlackCost)-1, bot.SlackCost) + " " + note)
 	}
 	if footer != "" {
-		blocks = append(blocks, slackgo.NewContextBlock("", mrkdwn(escape(truncate(footer, maxSectionText)))))
+		m.note(footer)
 	}
 	fallback := neutralize(d.Title)
 	if fallback == "" {
 		fallback = neutralize(d.Intro)
 	}
-	return blocks, escape(truncate(fallback, maxPlainText))
+	return m.blocks, clip(fallback, maxPlainText)
 }
 
-// docLine renders one item: "• <url|title> — text (detail) [1] [2]".
+// sectionWriter packs lines into section blocks of a message, a line
+// never split across two sections.
+type sectionWriter struct {
+	m      *message
+	cur    strings.Builder
+	curLen int
+}
+
+// line adds a line; false when the message has no room left for it.
+func (w *sectionWriter) line(l string) bool {
+	n := length(l)
+	if w.cur.Len() > 0 && w.curLen+1+n > maxSectionText {
+		if !w.flush() {
+			return false
+		}
+	}
+	extra := n
+	if w.cur.Len() > 0 {
+		extra++
+	}
+	// The section being filled must still fit the message.
+	if len(w.m.blocks) >= maxBlocks-1 || w.m.used+w.curLen+extra > maxRenderedText-noteRoom {
+		return false
+	}
+	if w.cur.Len() > 0 {
+		w.cur.WriteByte('\n')
+	}
+	w.cur.WriteString(l)
+	w.curLen += extra
+	return true
+}
+
+// flush turns the pending lines into a section.
+func (w *sectionWriter) flush() bool {
+	if w.cur.Len() == 0 {
+		return true
+	}
+	ok := w.m.add(section(w.cur.String()), w.curLen)
+	w.cur.Reset()
+	w.curLen = 0
+	return ok
+}
+
+// docLine renders one item: "• <url|title> — text (detail) <url|ref>".
 func docLine(it bot.Item) string {
 	var b strings.Builder
 	b.WriteString("• ")
-	title := escape(truncate(neutralize(it.Title), maxTitle))
+	title := clip(neutralize(it.Title), maxTitle)
 	link := linkURL(it.URL)
 	switch {
 	case title != "" && link != "":
@@ -85,36 +137,19 @@ func docLine(it bot.Item) string {
 		if b.Len() > len("• ") {
 			b.WriteString(" — ")
 		}
-		b.WriteString(escape(truncate(text, maxDocLine)))
+		b.WriteString(clip(text, maxDocText))
 	}
 	if detail := neutralize(it.Detail); detail != "" {
-		b.WriteString(" (" + escape(truncate(detail, 100)) + ")")
+		b.WriteString(" (" + clip(detail, maxDocDetail) + ")")
 	}
 	for _, r := range it.Refs {
 		if l := linkURL(r.URL); l != "" {
-			b.WriteString(" <" + l + "|" + escape(truncate(neutralize(r.Label), 40)) + ">")
+			label := clip(neutralize(r.Label), maxDocRef)
+			if label == "" {
+				label = "source"
+			}
+			b.WriteString(" <" + l + "|" + label + ">")
 		}
 	}
 	return b.String()
-}
-
-// packLines joins lines into texts of at most limit UTF-16 units, never
-// splitting a line (each is far under the limit).
-func packLines(lines []string, limit int) []string {
-	var out []string
-	var cur strings.Builder
-	for _, l := range lines {
-		if cur.Len() > 0 && utf16Len(cur.String())+1+utf16Len(l) > limit {
-			out = append(out, cur.String())
-			cur.Reset()
-		}
-		if cur.Len() > 0 {
-			cur.WriteByte('\n')
-		}
-		cur.WriteString(l)
-	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
-	}
-	return out
 }

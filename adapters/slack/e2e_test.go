@@ -1,6 +1,8 @@
 package slack
 
 import (
+	"encoding/json"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,10 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	slackgo "github.com/slack-go/slack"
-
 	"github.com/precisbot/precis/adapters/slack/fakeslack"
 	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/bot/bottest"
 )
 
 // gatedArticles serves the harness's articles only once released, so
@@ -364,22 +365,84 @@ func TestSettingsChangesNeedPermission(t *testing.T) {
 	}
 }
 
-func TestPrecisHelpAndSearch(t *testing.T) {
+func TestPrecisHelp(t *testing.T) {
 	h := newHarness(t)
-	link := h.articles.ArticleURL("searchable")
-	httpMode{}.command(h, h.slashCommand("/summarize", link))
-	h.env.Queue.Wait()
-
 	help := httpMode{}.command(h, h.slashCommand("/precis", "help"))
-	if help == nil || !strings.Contains(help.Text, "/summarize &lt;url&gt;") {
-		t.Errorf("help = %+v, want the escaped help text", help)
+	if help == nil || !strings.Contains(help.Text, "/summarize &lt;url&gt;") || !strings.Contains(help.Text, "\n• ") {
+		t.Errorf("help = %+v, want the escaped help text, one command a line", help)
 	}
-	found := httpMode{}.command(h, h.slashCommand("/precis", "search sea wall"))
-	if found == nil || found.ResponseType != "ephemeral" || len(found.Blocks) != 2 {
-		t.Fatalf("search = %+v, want the archived summary in two blocks, ephemeral", found)
-	}
-	if sb, ok := found.Blocks[1].(*slackgo.SectionBlock); !ok || !strings.Contains(sb.Text.Text, "|Harbour town votes to rebuild its sea wall (searchable)>") {
-		t.Errorf("search result block = %+v, want the linked title", found.Blocks[1])
+}
+
+// hostileTitle holds what an article's title could use to link, ping or
+// format, and line breaks.
+const hostileTitle = "[x](http://evil.example) @everyone <!channel> **bold**\nsea wall\r\nvote"
+
+// hostilePage is the default article under hostileTitle, declared as
+// its og:title (readability cuts a <title> at " > ").
+func hostilePage() string {
+	page := bottest.ArticlePage("Sea wall vote", bottest.ArticleParagraphs)
+	return strings.Replace(page, "<head>", `<head><meta property="og:title" content="`+html.EscapeString(hostileTitle)+`">`, 1)
+}
+
+func TestPrecisSearchEndToEnd(t *testing.T) {
+	for _, mode := range modes() {
+		t.Run(mode.name, func(t *testing.T) {
+			h := newHarness(t)
+			tr := mode.start(h)
+			h.articles.Set("/article/hostile", hostilePage())
+			hostile := h.articles.ArticleURL("hostile")
+			plain := h.articles.ArticleURL("plain")
+			for _, link := range []string{hostile, plain} {
+				httpMode{}.command(h, h.slashCommand("/summarize", link))
+				h.env.Queue.Wait()
+			}
+			// The extractor folds the title's line breaks into spaces.
+			if got, want := h.summaryOf(hostile).Title, "[x](http://evil.example) @everyone <!channel> **bold** sea wall vote"; got != want {
+				t.Fatalf("archived title = %q, want %q", got, want)
+			}
+
+			found := tr.command(h, h.slashCommand("/precis", "search sea wall"))
+			if found == nil {
+				t.Fatal("no answer")
+			}
+			day := func(link string) string {
+				entries, err := h.env.Store.SearchSummaries(t.Context(), bot.Scope{Platform: bot.PlatformSlack, Workspace: team}, "", 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range entries {
+					if e.Summary.URL == link {
+						return e.CreatedAt.Format("2 Jan 2006")
+					}
+				}
+				t.Fatalf("%s not archived", link)
+				return ""
+			}
+			// Newest first, one a line; the hostile title shown as text.
+			lines := "• <" + plain + "|Harbour town votes to rebuild its sea wall (plain)> (" + day(plain) + ")\n" +
+				"• <" + hostile + "|[x](http://evil.example) @\u2060everyone &lt;!channel&gt; **bold** sea wall vote> (" + day(hostile) + ")"
+			want := map[string]any{
+				"response_type": "ephemeral",
+				"text":          "Summaries matching “sea wall”",
+				"blocks": []any{
+					map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": "*Summaries matching “sea wall”*", "verbatim": true}},
+					map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": lines, "verbatim": true}},
+				},
+			}
+			var got any
+			if err := json.Unmarshal(found.Raw, &got); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("search answer (-want +got):\n%s", diff)
+			}
+			if code := fakeslack.ValidateMessage(found.Text, string(found.Blocks)); code != "" {
+				t.Errorf("Slack would refuse the answer: %s", code)
+			}
+			if m := (fakeslack.Call{JSON: map[string]any{"blocks": got.(map[string]any)["blocks"]}}).Mentions(); len(m) != 0 {
+				t.Errorf("active mentions: %q", m)
+			}
+		})
 	}
 }
 

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	slackgo "github.com/slack-go/slack"
-
 	"github.com/precisbot/precis/adapters/slack/fakeslack"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
@@ -228,14 +226,32 @@ const formType = "application/x-www-form-urlencoded"
 
 // transport delivers what Slack sends to the app, in one of the modes.
 type transport interface {
-	command(h *harness, c fakeslack.Command) *commandReply
+	command(h *harness, c fakeslack.Command) *gotReply
 	event(h *harness, e fakeslack.Event, retry int)
 	interaction(h *harness, m fakeslack.MessageAction)
 }
 
 type httpMode struct{}
 
-func (httpMode) command(h *harness, c fakeslack.Command) *commandReply {
+// gotReply is a command's immediate answer as Slack received it.
+type gotReply struct {
+	ResponseType string          `json:"response_type"`
+	Text         string          `json:"text"`
+	Blocks       json.RawMessage `json:"blocks"`
+	// Raw is the payload, exactly.
+	Raw []byte `json:"-"`
+}
+
+func decodeReply(t testing.TB, raw []byte) *gotReply {
+	t.Helper()
+	r := gotReply{Raw: raw}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("command reply %s: %v", raw, err)
+	}
+	return &r
+}
+
+func (httpMode) command(h *harness, c fakeslack.Command) *gotReply {
 	h.t.Helper()
 	status, body := h.post("/slack/commands", formType, c.Form(), testSecret, time.Now(), nil)
 	if status != http.StatusOK {
@@ -244,15 +260,7 @@ func (httpMode) command(h *harness, c fakeslack.Command) *commandReply {
 	if len(body) == 0 {
 		return nil
 	}
-	var r struct {
-		ResponseType string         `json:"response_type"`
-		Text         string         `json:"text"`
-		Blocks       slackgo.Blocks `json:"blocks"`
-	}
-	if err := json.Unmarshal(body, &r); err != nil {
-		h.t.Fatalf("command reply %s: %v", body, err)
-	}
-	return &commandReply{ResponseType: r.ResponseType, Text: r.Text, Blocks: r.Blocks.BlockSet}
+	return decodeReply(h.t, body)
 }
 
 func (httpMode) event(h *harness, e fakeslack.Event, retry int) {
@@ -290,7 +298,7 @@ func (socketMode) start(h *harness) {
 	})
 }
 
-func (socketMode) command(h *harness, c fakeslack.Command) *commandReply {
+func (socketMode) command(h *harness, c fakeslack.Command) *gotReply {
 	h.t.Helper()
 	ack, err := h.fake.Deliver(h.ctx(), fakeslack.Envelope{Type: "slash_commands", Payload: c.Payload()})
 	if err != nil {
@@ -299,11 +307,7 @@ func (socketMode) command(h *harness, c fakeslack.Command) *commandReply {
 	if len(ack.Payload) == 0 {
 		return nil
 	}
-	var r commandReply
-	if err := json.Unmarshal(ack.Payload, &r); err != nil {
-		h.t.Fatalf("command ack %s: %v", ack.Payload, err)
-	}
-	return &r
+	return decodeReply(h.t, ack.Payload)
 }
 
 func (socketMode) event(h *harness, e fakeslack.Event, retry int) {

@@ -4,9 +4,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
@@ -46,109 +43,30 @@ func neutralize(s string) string {
 	return broadcastWord.ReplaceAllString(s, "@"+wordJoiner+"$1")
 }
 
-// escape escapes Slack's control characters &, < and >.
+// escape escapes Slack's control characters &, < and >, which is what
+// bot.SlackCost counts.
 func escape(s string) string { return slackutilsx.EscapeMessage(s) }
 
-// escapedLen is the length of escape(s), in UTF-16 code units.
-func escapedLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += runeCost(r)
+// neutralizeLines is neutralize for a text whose line breaks matter (the
+// core's notices, help and settings): each line is neutralised alone.
+func neutralizeLines(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = neutralize(l)
 	}
-	return n
+	return strings.Join(lines, "\n")
 }
 
-func runeCost(r rune) int {
-	switch r {
-	case '&':
-		return len("&amp;")
-	case '<', '>':
-		return len("&lt;")
-	}
-	if n := utf16.RuneLen(r); n > 0 {
-		return n
-	}
-	return 1
-}
+// clip cuts text from outside, already neutralised, to limit once
+// escaped, and escapes it.
+func clip(s string, limit int) string { return escape(bot.Truncate(s, limit, bot.SlackCost)) }
 
-// splitText cuts s into pieces whose escaped forms are at most limit
-// long: at a sentence end when one falls in the second half of the room,
-// else at the last space, else between two characters (texts without
-// spaces, such as Chinese without sentence ends).
-func splitText(s string, limit int) []string {
-	var out []string
-	for s != "" {
-		if escapedLen(s) <= limit {
-			return append(out, s)
-		}
-		cut := cutPoint(s, limit)
-		out = append(out, strings.TrimRightFunc(s[:cut], unicode.IsSpace))
-		s = strings.TrimLeftFunc(s[cut:], unicode.IsSpace)
-	}
-	return out
-}
+// length measures text as Slack does (markup and escapes included).
+func length(s string) int { return bot.Len(s, bot.UTF16) }
 
-// cutPoint returns the byte index where a piece of s no longer than
-// limit (escaped) should end. s must not fit whole.
-func cutPoint(s string, limit int) int {
-	fit, cost := 0, 0
-	for i, r := range s {
-		c := runeCost(r)
-		if cost+c > limit {
-			break
-		}
-		cost += c
-		fit = i + utf8.RuneLen(r)
-	}
-	if fit == 0 {
-		// limit is smaller than one character: take it anyway.
-		_, n := utf8.DecodeRuneInString(s)
-		return n
-	}
-	sentence, space := 0, 0
-	for i, r := range s[:fit] {
-		next := i + utf8.RuneLen(r)
-		switch {
-		case strings.ContainsRune("。！？", r):
-			sentence = next
-		case strings.ContainsRune(".!?…", r) && (next == len(s) || isSpaceAt(s, next)):
-			sentence = next
-		case unicode.IsSpace(r):
-			space = i
-		}
-	}
-	if isSpaceAt(s, fit) {
-		// The piece ends just before a space: a word boundary already.
-		space = fit
-	}
-	switch {
-	case sentence >= fit/2:
-		return sentence
-	case space > 0:
-		return space
-	}
-	return fit
-}
-
-func isSpaceAt(s string, i int) bool {
-	r, _ := utf8.DecodeRuneInString(s[i:])
-	return unicode.IsSpace(r)
-}
-
-// truncate returns s cut to fit limit (escaped) with an ellipsis when it
-// had to be cut.
-func truncate(s string, limit int) string {
-	if escapedLen(s) <= limit {
-		return s
-	}
-	const ellipsis = "…"
-	return strings.TrimRightFunc(splitText(s, limit-1)[0], func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsPunct(r)
-	}) + ellipsis
-}
-
-// plainText renders text from outside as a safe top-level message text.
-func plainText(s string) string { return escape(truncate(neutralize(s), maxPlainText)) }
+// plainText renders a plain text (the core's, quoting what users or
+// articles said) as a safe top-level message text, line breaks kept.
+func plainText(s string) string { return clip(neutralizeLines(s), maxPlainText) }
 
 // linkURL returns raw as a URL safe inside <…|…> markup, or "" when it is
 // not an http(s) URL.
@@ -169,37 +87,10 @@ func mrkdwn(text string) *slackgo.TextBlockObject {
 
 func section(text string) slackgo.Block { return slackgo.NewSectionBlock(mrkdwn(text), nil, nil) }
 
-// languageName names the languages Précis summarises; others show
-// their code.
-func languageName(code string) string {
-	switch strings.ToLower(code) {
-	case "en":
-		return "English"
-	case "fr":
-		return "French"
-	case "de":
-		return "German"
-	case "es":
-		return "Spanish"
-	case "it":
-		return "Italian"
-	case "nl":
-		return "Dutch"
-	case "pt":
-		return "Portuguese"
-	case "ru":
-		return "Russian"
-	case "zh":
-		return "Chinese"
-	case "ja":
-		return "Japanese"
-	}
-	return strings.ToUpper(neutralize(code))
-}
-
 // renderSummary renders a summary as Block Kit blocks, within Slack's
 // limits, and the plain-text fallback of the message. lang is the
-// language of the layout's own words ("": the article's).
+// language of the layout's own words ("": the article's). What does not
+// fit one message is left to the article, and the reader is told.
 func renderSummary(s summarize.Summary, lang string) ([]slackgo.Block, string) {
 	if lang == "" {
 		lang = s.Lang
@@ -215,121 +106,124 @@ func renderSummary(s summarize.Summary, lang string) ([]slackgo.Block, string) {
 	if title == "" {
 		title = "Untitled"
 	}
-	title = escape(truncate(title, maxTitle))
+	title = clip(title, maxTitle)
 	head := "*" + title + "*"
 	if link != "" {
 		head = "*<" + link + "|" + title + ">*"
 	}
-	blocks := []slackgo.Block{section(head)}
+	var m message
+	m.add(section(head), length(head))
 
 	var meta []string
 	if site := neutralize(s.Site); site != "" {
-		meta = append(meta, escape(truncate(site, maxSite)))
+		meta = append(meta, clip(site, maxSite))
 	}
-	if s.Lang != "" {
-		meta = append(meta, escape(truncate(languageName(s.Lang), 20)))
+	if name := summarize.LanguageNameIn(s.Lang, lang); name != "" {
+		meta = append(meta, clip(neutralize(name), 40))
 	}
 	if s.ReadingMinutes > 0 {
 		meta = append(meta, bot.ReadingTime(lang, s.ReadingMinutes))
 	}
 	if s.Method != "" {
-		meta = append(meta, escape(truncate(neutralize(s.Method), 80)))
+		meta = append(meta, clip(neutralize(s.Method), 80))
 	}
 	if len(meta) > 0 {
-		blocks = append(blocks, slackgo.NewContextBlock("", mrkdwn(strings.Join(meta, " · "))))
+		text := strings.Join(meta, " · ")
+		m.add(slackgo.NewContextBlock("", mrkdwn(text)), length(text))
 	}
 
-	var body []string
-	if tldr := neutralize(s.TLDR); tldr != "" {
-		const label = "*TL;DR* "
-		for i, piece := range splitText(tldr, maxSectionText-len(label)) {
-			if i == 0 {
-				piece = label + escape(piece)
-			} else {
-				piece = escape(piece)
-			}
-			body = append(body, piece)
-		}
-	}
+	body := tldrSections(neutralize(s.TLDR))
 	body = append(body, pointSections(s.Points)...)
-
-	// Keep within the block count and the message's total text; what
-	// does not fit is left to the article, and the reader is told.
-	used := 0
-	for _, b := range blocks {
-		if sb, ok := b.(*slackgo.SectionBlock); ok {
-			used += utf16Len(sb.Text.Text)
-		}
-	}
 	for i, text := range body {
-		n := utf16Len(text)
-		if len(blocks) >= maxBlocks-1 || used+n > maxRenderedText {
+		if !m.add(section(text), length(text)) {
 			more := "Shortened to fit Slack; the article has the rest."
 			if i == 0 {
 				more = "Too long for Slack; the article has it all."
 			}
-			blocks = append(blocks, slackgo.NewContextBlock("", mrkdwn(more)))
+			m.note(more)
 			break
 		}
-		used += n
-		blocks = append(blocks, section(text))
 	}
 
 	fallback := neutralize(s.Title)
 	if fallback == "" {
 		fallback = neutralize(s.URL)
 	}
-	if tldr := neutralize(s.TLDR); tldr != "" {
-		fallback += ": " + tldr
+	if tldr := bot.Truncate(s.TLDR, maxPlainText, bot.SlackCost); tldr != "" {
+		fallback += ": " + neutralize(tldr)
 	}
-	return blocks, escape(truncate(fallback, maxPlainText))
+	return m.blocks, clip(fallback, maxPlainText)
 }
 
-// pointSections renders points as bulleted lines packed into section
-// texts of at most maxSectionText; a point too long for one section
-// continues in the next.
-func pointSections(points []string) []string {
-	const bullet, indent = "• ", "   "
-	var lines []string
-	for _, p := range points {
-		p = neutralize(p)
-		if p == "" {
-			continue
-		}
-		for i, piece := range splitText(p, maxSectionText-len(indent)) {
-			if i == 0 {
-				lines = append(lines, bullet+escape(piece))
-			} else {
-				lines = append(lines, indent+escape(piece))
-			}
-		}
+// message gathers the blocks of one message within Slack's limits: at
+// most maxBlocks blocks and maxRenderedText characters of text, with room
+// kept for a closing note.
+type message struct {
+	blocks []slackgo.Block
+	used   int
+}
+
+// noteRoom is kept for the closing note: one block, a short text.
+const noteRoom = 200
+
+// add appends b, whose text is n long, when it fits with room for a note.
+func (m *message) add(b slackgo.Block, n int) bool {
+	if len(m.blocks) >= maxBlocks-1 || m.used+n > maxRenderedText-noteRoom {
+		return false
 	}
+	m.blocks = append(m.blocks, b)
+	m.used += n
+	return true
+}
+
+// note closes the message with small print (our own words, escaped).
+func (m *message) note(text string) {
+	text = clip(text, noteRoom)
+	m.blocks = append(m.blocks, slackgo.NewContextBlock("", mrkdwn(text)))
+	m.used += length(text)
+}
+
+// tldrSections cuts a TL;DR (neutralised) into section texts, the first
+// labelled; no more than a message can show.
+func tldrSections(tldr string) []string {
+	const label = "*TL;DR* "
 	var out []string
-	var cur strings.Builder
-	for _, l := range lines {
-		if cur.Len() > 0 && utf16Len(cur.String())+1+utf16Len(l) > maxSectionText {
-			out = append(out, cur.String())
-			cur.Reset()
+	for used := 0; tldr != "" && used <= maxRenderedText; {
+		room := maxSectionText
+		prefix := ""
+		if len(out) == 0 {
+			prefix = label
+			room -= len(label)
 		}
-		if cur.Len() > 0 {
-			cur.WriteByte('\n')
-		}
-		cur.WriteString(l)
-	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
+		var piece string
+		piece, tldr = bot.Cut(tldr, room, bot.SlackCost)
+		text := prefix + escape(piece)
+		out = append(out, text)
+		used += length(text)
 	}
 	return out
 }
 
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		if c := utf16.RuneLen(r); c > 0 {
-			n += c
-		} else {
-			n++
+// pointSections renders points as bulleted lines packed into section
+// texts of at most maxSectionText; a point too long for one section
+// continues, indented, in the next. It makes no more than a message can
+// show.
+func pointSections(points []string) []string {
+	const bullet, indent = "• ", "   "
+	var lines []string
+	used := 0
+	for _, p := range points {
+		p = neutralize(p)
+		for first := true; p != "" && used <= maxRenderedText; first = false {
+			var piece string
+			piece, p = bot.Cut(p, maxSectionText-len(indent), bot.SlackCost)
+			line := indent + escape(piece)
+			if first {
+				line = bullet + escape(piece)
+			}
+			lines = append(lines, line)
+			used += length(line) + 1
 		}
 	}
-	return n
+	return bot.Pack(lines, "\n", maxSectionText, bot.UTF16)
 }

@@ -13,6 +13,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/precisbot/precis/adapters/slack/fakeslack"
+	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/summarize"
 )
 
@@ -141,33 +142,21 @@ func TestRenderSummaryWithinLimits(t *testing.T) {
 	}
 }
 
-func TestSplitText(t *testing.T) {
-	tests := []struct {
-		name  string
-		in    string
-		limit int
-		want  []string
-	}{
-		{"fits", "One. Two.", 20, []string{"One. Two."}},
-		{"at a sentence end", "First sentence here. Second one is longer.", 30, []string{"First sentence here.", "Second one is longer."}},
-		{"at a space when the sentence end is early", "Hi. Then a very long sentence without an end", 30, []string{"Hi. Then a very long sentence", "without an end"}},
-		{"between characters without spaces", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
-		{"escaping counts", "a & b & c", 7, []string{"a &", "b &", "c"}},
-		{"chinese sentence ends", "第一句话。第二句话。", 6, []string{"第一句话。", "第二句话。"}},
-		{"decimal points are not sentence ends", "It costs 18.5 million euros in total", 20, []string{"It costs 18.5", "million euros in", "total"}},
+func TestSlackCostIsTheEscapedLength(t *testing.T) {
+	// The layout toolkit cuts raw text under bot.SlackCost; escape must
+	// make it exactly that long, as Slack counts.
+	for _, s := range []string{"a & b <c> d", "港口 🌊 & <!channel>", "&&&<<<>>>", "plain"} {
+		if got, want := fakeslack.Length(escape(s)), bot.Len(s, bot.SlackCost); got != want {
+			t.Errorf("escape(%q) is %d long, the cost says %d", s, got, want)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := splitText(tt.in, tt.limit)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("splitText(%q, %d) (-want +got):\n%s", tt.in, tt.limit, diff)
-			}
-			for _, piece := range got {
-				if n := escapedLen(piece); n > tt.limit {
-					t.Errorf("piece %q is %d long, over %d", piece, n, tt.limit)
-				}
-			}
-		})
+}
+
+func TestPlainTextKeepsLines(t *testing.T) {
+	got := plainText("Settings of this channel:\n  auto:   on\n<!channel> points: 4 @here")
+	want := "Settings of this channel:\nauto: on\n&lt;!channel&gt; points: 4 @" + wordJoiner + "here"
+	if got != want {
+		t.Errorf("plainText = %q, want %q", got, want)
 	}
 }
 

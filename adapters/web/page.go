@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/summarize"
@@ -86,59 +84,6 @@ type summaryView struct {
 type historyItem struct {
 	summaryView
 	When string
-}
-
-func newSummaryView(s summarize.Summary) summaryView {
-	v := summaryView{Title: s.Title, Lang: s.Lang, TLDR: s.TLDR, Points: s.Points, Link: s.URL}
-	if v.Title == "" {
-		v.Title = "Your text"
-		if s.URL != "" {
-			v.Title = s.URL
-		}
-	}
-	var meta []string
-	if s.Site != "" {
-		meta = append(meta, s.Site)
-	} else if h := hostOf(s.URL); h != "" {
-		meta = append(meta, strings.TrimPrefix(h, "www."))
-	}
-	if name := languageName(s.Lang); name != "" {
-		meta = append(meta, name)
-	}
-	switch {
-	case s.ReadingMinutes > 0:
-		meta = append(meta, strconv.Itoa(s.ReadingMinutes)+" min read")
-	case s.Words > 0:
-		meta = append(meta, "under a minute to read")
-	}
-	if e := engineLabel(s.Method); e != "" {
-		meta = append(meta, e)
-	}
-	v.Meta = strings.Join(meta, " · ")
-	var credit []string
-	if s.Byline != "" {
-		credit = append(credit, "By "+s.Byline)
-	}
-	if s.Published != nil && !s.Published.IsZero() {
-		credit = append(credit, s.Published.Format("2 Jan 2006"))
-	}
-	v.Credit = strings.Join(credit, " · ")
-	return v
-}
-
-// languageName is "French" for "fr"; the code itself when unknown.
-func languageName(code string) string {
-	if code == "" {
-		return ""
-	}
-	tag, err := language.Parse(code)
-	if err != nil {
-		return strings.ToUpper(code)
-	}
-	if name := display.English.Languages().Name(tag); name != "" {
-		return name
-	}
-	return strings.ToUpper(code)
 }
 
 func engineLabel(method string) string {
@@ -220,7 +165,7 @@ func (a *Adapter) postPage(w http.ResponseWriter, r *http.Request) {
 			status = statusOf(ack.Err)
 		}
 		if ack.Summary != nil {
-			view := newSummaryView(*ack.Summary)
+			view := viewOf(*ack.Summary, fullView)
 			d.Summary = &view
 		}
 		d.Answer = &answerView{Text: ack.Text, Doc: ack.Doc}
@@ -263,7 +208,7 @@ func (a *Adapter) postPage(w http.ResponseWriter, r *http.Request) {
 		fail(status, summarize.UserMessage(err))
 		return
 	}
-	view := newSummaryView(s)
+	view := viewOf(s, fullView)
 	d.Summary = &view
 	d.Input = ""
 	a.loadHistory(r, &d)
@@ -310,9 +255,7 @@ func (a *Adapter) loadHistory(r *http.Request, d *pageData) {
 		d.HistoryUnavailable = true
 		return
 	}
-	for _, e := range entries {
-		d.History = append(d.History, historyItem{summaryView: newSummaryView(e.Summary), When: e.CreatedAt.Format("2 Jan 2006, 15:04")})
-	}
+	d.History = historyOf(entries)
 }
 
 // render writes the page with its security headers.
