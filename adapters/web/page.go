@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/summarize"
 )
