@@ -17,6 +17,7 @@ import (
 	"github.com/precisbot/precis/adapters/discord/fakediscord"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 const (
@@ -51,7 +52,7 @@ func (l *lockedBuffer) String() string {
 type harness struct {
 	t        testing.TB
 	fake     *fakediscord.Server
-	articles *bottest.ArticleServer
+	articles *summarizetest.ArticleServer
 	env      *bottest.Env
 	adapter  *Adapter
 	logs     *lockedBuffer
@@ -84,9 +85,9 @@ func newHarnessWithLimits(t testing.TB, limits bot.Limits, opts ...harnessOption
 	h := &harness{t: t, logs: &lockedBuffer{}}
 	fcfg := fakediscord.Config{Token: testToken, AppID: testApp, MessageContentApproved: true}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.articles = bottest.NewArticleServer()
+	h.articles = summarizetest.NewArticleServer()
 	t.Cleanup(h.articles.Close)
-	h.env = bottest.NewEnv(limits, logger)
+	h.env = bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
 	cfg := Config{
 		Token: testToken, AppID: testApp, MessageContent: true,
 		Core: h.env.Bot, Logger: logger,

@@ -21,6 +21,7 @@ import (
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // Identities of the fake workspace.
@@ -71,7 +72,7 @@ func (b *syncBuffer) String() string {
 type harness struct {
 	t        testing.TB
 	fake     *fakeslack.Server
-	articles *bottest.ArticleServer
+	articles *summarizetest.ArticleServer
 	env      *bottest.Env
 	core     *countingCore
 	adapter  *Adapter
@@ -88,7 +89,7 @@ func newHarness(t testing.TB, configure ...func(*Config)) *harness {
 // newHarnessLimits is newHarness with the core's rate limits.
 func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, fake: fakeslack.New(), articles: bottest.NewArticleServer(), logs: &syncBuffer{}}
+	h := &harness{t: t, fake: fakeslack.New(), articles: summarizetest.NewArticleServer(), logs: &syncBuffer{}}
 	h.fake.AddChannel(fakeslack.Channel{ID: general, Name: "general", Creator: alice, Members: []string{alice, bob, admin, fakeslack.DefaultBotUserID}})
 	h.fake.AddChannel(fakeslack.Channel{ID: elsewhere, Name: "random", Creator: bob, Members: []string{alice, bob}})
 	h.fake.AddChannel(fakeslack.Channel{ID: dmChannel, IsIM: true, Members: []string{alice, fakeslack.DefaultBotUserID}})
@@ -97,7 +98,7 @@ func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config
 	h.fake.AddUser(fakeslack.User{ID: admin, Name: "root", IsAdmin: true})
 
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.env = bottest.NewEnv(limits, logger)
+	h.env = bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
 	h.core = &countingCore{Core: h.env.Bot}
 	cfg := Config{
 		BotToken: h.fake.BotToken, AppToken: h.fake.AppToken, SigningSecret: testSecret,

@@ -22,13 +22,14 @@ import (
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // fixture is the adapter over a real bot (in-memory stores, inline
 // queue, real pipeline), served on loopback, with a local article server.
 type fixture struct {
 	env      *bottest.Env
-	articles *bottest.ArticleServer
+	articles *summarizetest.ArticleServer
 	adapter  *web.Adapter
 	server   *httptest.Server
 	logs     *lockedBuffer
@@ -40,9 +41,9 @@ func newFixture(t testing.TB, limits bot.Limits, configure func(*web.Config)) *f
 	t.Helper()
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	articles := bottest.NewArticleServer()
+	articles := summarizetest.NewArticleServer()
 	t.Cleanup(articles.Close)
-	env := bottest.NewEnv(limits, logger)
+	env := bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
 	cfg := web.Config{
 		Core:          env.Bot,
 		Registry:      prometheus.NewRegistry(),
@@ -175,7 +176,7 @@ func summaryJSON(t *testing.T, s summarize.Summary) string {
 // pipelineSummary is what the real pipeline makes of rawURL.
 func pipelineSummary(t *testing.T, rawURL string, opts summarize.Options) summarize.Summary {
 	t.Helper()
-	s, err := bottest.Pipeline().URL(t.Context(), rawURL, opts)
+	s, err := summarizetest.Pipeline().URL(t.Context(), rawURL, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,9 @@
-// Package bottest holds in-memory stand-ins for the stores and queue the
-// bot core consumes, a recording Sender, and a local article server, for
-// tests of the core and of the adapters. The real stores (package store)
-// pass the same contract tests; these exist so that an adapter's tests do
-// not need a database.
+// Package bottest holds what tests of the bot core and of the adapters
+// need around a *bot.Bot without a database or the network: an in-memory
+// Store, an inline Queue, a recording Sender, a scripted Summarizer
+// (Summaries) and an Env wiring them. It imports bot and summarize only;
+// tests that want the real pipeline over loopback pass
+// summarizetest.Pipeline() to NewEnv.
 package bottest
 
 import (

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // precisBinary builds the command once per test run.
@@ -173,7 +173,7 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 	const n = 12
 	const killAt = 4 // the fetch during which the process dies
 
-	arts := bottest.NewArticleServer()
+	arts := summarizetest.NewArticleServer()
 	defer arts.Close()
 	// A slow article site; the killAt-th fetch tells the test to kill
 	// the process while the one worker waits on it.
