@@ -41,7 +41,7 @@ func contractSummary(id string) summarize.Summary {
 		URL: "https://news.example/" + id + "?ref=x", CanonicalURL: "https://news.example/" + id,
 		Title: "Harbour town votes to rebuild its sea wall (" + id + ")", Site: "The Coastal Courier",
 		Byline: "A. Reporter", Published: &published, Lang: "en",
-		TLDR:   "Port Avel will rebuild its sea wall.", Points: []string{"Two metres higher.", "Work starts in April."},
+		TLDR: "Port Avel will rebuild its sea wall.", Points: []string{"Two metres higher.", "Work starts in April."},
 		Method: summarize.MethodExtractive, Words: 420, ReadingMinutes: 2,
 	}
 }
