@@ -5,12 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,15 +30,15 @@ type fixture struct {
 	articles *summarizetest.ArticleServer
 	adapter  *web.Adapter
 	server   *httptest.Server
-	logs     *lockedBuffer
+	logs     *bottest.LogBuffer
 }
 
 // newFixture builds a fixture; configure, when set, edits the adapter's
 // Config before New.
 func newFixture(t testing.TB, limits bot.Limits, configure func(*web.Config)) *fixture {
 	t.Helper()
-	logs := &lockedBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logs := &bottest.LogBuffer{}
+	logger := bottest.NewLogger(logs)
 	articles := summarizetest.NewArticleServer()
 	t.Cleanup(articles.Close)
 	env := bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
@@ -67,24 +65,6 @@ func newFixture(t testing.TB, limits bot.Limits, configure func(*web.Config)) *f
 		}
 	})
 	return &fixture{env: env, articles: articles, adapter: a, server: srv, logs: logs}
-}
-
-// lockedBuffer collects logs written from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // do sends a request to the fixture's server and returns the answer
