@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -244,22 +243,6 @@ func TestHelpListsEveryCommand(t *testing.T) {
 		for _, s := range c.Subcommands {
 			if !strings.Contains(ack.Text, "/"+c.Name+" "+s.Name) {
 				t.Errorf("help lacks /%s %s", c.Name, s.Name)
-			}
-		}
-	}
-}
-
-// TestCoreHasNoPlatformDependencies keeps bot free of chat SDKs, model
-// clients and the summarizer's implementations (DESIGN.md).
-func TestCoreHasNoPlatformDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "github.com/precisbot/precis/bot").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		for _, banned := range []string{"github.com/bwmarrin/discordgo", "github.com/slack-go/slack", "github.com/sashabaranov/go-openai", "github.com/precisbot/precis/summarize/", "github.com/precisbot/precis/store", "github.com/precisbot/precis/adapters"} {
-			if strings.HasPrefix(dep, banned) {
-				t.Errorf("bot depends on %s", dep)
 			}
 		}
 	}
