@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
 )
 
@@ -145,7 +146,7 @@ func TestQueueCrashRecovery(t *testing.T) {
 		return
 	}
 	path := filepath.Join(t.TempDir(), "crash.db")
-	logs := &syncBuffer{}
+	logs := &bottest.LogBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("logs:\n%s", logs.String())

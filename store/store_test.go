@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/store/storetest"
 )
 
@@ -22,7 +22,7 @@ import (
 type testDatabase struct {
 	url   string
 	clock *fakeClock
-	logs  *syncBuffer
+	logs  *bottest.LogBuffer
 }
 
 // open returns a new handle on the database, not migrated.
@@ -57,7 +57,7 @@ func forEachDatabase(t *testing.T, fn func(t *testing.T, d *testDatabase)) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			d := &testDatabase{clock: newFakeClock(), logs: &syncBuffer{}}
+			d := &testDatabase{clock: newFakeClock(), logs: &bottest.LogBuffer{}}
 			t.Cleanup(func() {
 				if t.Failed() {
 					t.Logf("logs:\n%s", d.logs.String())
@@ -93,24 +93,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
-}
-
-// syncBuffer collects logs, shown when a test fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func countRows(t *testing.T, db *DB, query string, args ...any) int {

@@ -1,14 +1,11 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +14,7 @@ import (
 	"github.com/precisbot/precis/adapters/discord/fakediscord"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 const (
@@ -27,34 +25,16 @@ const (
 	testUser  = "400000000000000004"
 )
 
-// lockedBuffer collects log output from many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // harness is a real Adapter with a real discordgo session talking to a
 // fake Discord, over a bot core with in-memory stores and the real
 // summarize pipeline reading a local article server.
 type harness struct {
 	t        testing.TB
 	fake     *fakediscord.Server
-	articles *bottest.ArticleServer
+	articles *summarizetest.ArticleServer
 	env      *bottest.Env
 	adapter  *Adapter
-	logs     *lockedBuffer
+	logs     *bottest.LogBuffer
 	http     *httptest.Server // the service's mux with Mount
 	runErr   chan error
 	stop     context.CancelFunc
@@ -81,12 +61,12 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 
 func newHarnessWithLimits(t testing.TB, limits bot.Limits, opts ...harnessOption) *harness {
 	t.Helper()
-	h := &harness{t: t, logs: &lockedBuffer{}}
+	h := &harness{t: t, logs: &bottest.LogBuffer{}}
 	fcfg := fakediscord.Config{Token: testToken, AppID: testApp, MessageContentApproved: true}
-	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.articles = bottest.NewArticleServer()
+	logger := bottest.NewLogger(h.logs)
+	h.articles = summarizetest.NewArticleServer()
 	t.Cleanup(h.articles.Close)
-	h.env = bottest.NewEnv(limits, logger)
+	h.env = bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
 	cfg := Config{
 		Token: testToken, AppID: testApp, MessageContent: true,
 		Core: h.env.Bot, Logger: logger,

@@ -13,8 +13,8 @@ import (
 
 	"github.com/precisbot/precis/adapters/discord/fakediscord"
 	"github.com/precisbot/precis/bot"
-	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 func mustURL(t *testing.T, raw string) *url.URL {
@@ -59,7 +59,7 @@ func checkNoMentions(t *testing.T, payloads []fakediscord.Payload) {
 
 func TestArticleMentionsPingNobody(t *testing.T) {
 	h := newHarness(t)
-	h.articles.Set("/article/loud", bottest.ArticlePage("@everyone the council <@123> decides on the sea wall", []string{
+	h.articles.Set("/article/loud", summarizetest.ArticlePage("@everyone the council <@123> decides on the sea wall", []string{
 		"@everyone in Port Avel was told on Monday that the council had voted to rebuild the sea wall before winter.",
 		"The mayor asked @here residents and <@123> to attend a meeting about the works, which start in April.",
 		"Engineers said the new wall, two metres higher than the old one, will cost 18 million euros. <@&456> agreed.",

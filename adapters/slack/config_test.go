@@ -6,10 +6,11 @@ import (
 
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 func TestNewChecksItsConfig(t *testing.T) {
-	core := bottest.NewEnv(bot.Limits{}, nil).Bot
+	core := bottest.NewEnv(summarizetest.Pipeline(), bot.Limits{}, nil).Bot
 	tests := []struct {
 		name string
 		cfg  Config

@@ -1,16 +1,13 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +16,7 @@ import (
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // Identities of the fake workspace.
@@ -45,36 +43,18 @@ func (c *countingCore) Handle(ctx context.Context, req bot.Request) (bot.Ack, er
 	return c.Core.Handle(ctx, req)
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // harness is a Slack adapter wired to the real bot core (in-memory
 // stores, inline queue, real pipeline), a fake Slack and a local article
 // server, with the HTTP-mode routes served on loopback.
 type harness struct {
 	t        testing.TB
 	fake     *fakeslack.Server
-	articles *bottest.ArticleServer
+	articles *summarizetest.ArticleServer
 	env      *bottest.Env
 	core     *countingCore
 	adapter  *Adapter
 	server   *httptest.Server
-	logs     *syncBuffer
+	logs     *bottest.LogBuffer
 	seq      atomic.Int64
 }
 
@@ -86,7 +66,7 @@ func newHarness(t testing.TB, configure ...func(*Config)) *harness {
 // newHarnessLimits is newHarness with the core's rate limits.
 func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, fake: fakeslack.New(), articles: bottest.NewArticleServer(), logs: &syncBuffer{}}
+	h := &harness{t: t, fake: fakeslack.New(), articles: summarizetest.NewArticleServer(), logs: &bottest.LogBuffer{}}
 	h.fake.AddChannel(fakeslack.Channel{ID: general, Name: "general", Creator: alice, Members: []string{alice, bob, admin, fakeslack.DefaultBotUserID}})
 	h.fake.AddChannel(fakeslack.Channel{ID: elsewhere, Name: "random", Creator: bob, Members: []string{alice, bob}})
 	h.fake.AddChannel(fakeslack.Channel{ID: dmChannel, IsIM: true, Members: []string{alice, fakeslack.DefaultBotUserID}})
@@ -94,8 +74,8 @@ func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config
 	h.fake.AddUser(fakeslack.User{ID: bob, Name: "bob"})
 	h.fake.AddUser(fakeslack.User{ID: admin, Name: "root", IsAdmin: true})
 
-	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.env = bottest.NewEnv(limits, logger)
+	logger := bottest.NewLogger(h.logs)
+	h.env = bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
 	h.core = &countingCore{Core: h.env.Bot}
 	cfg := Config{
 		BotToken: h.fake.BotToken, AppToken: h.fake.AppToken, SigningSecret: testSecret,

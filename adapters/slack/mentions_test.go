@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/precisbot/precis/adapters/slack/fakeslack"
-	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // loudParagraphs carry every kind of mention Slack knows, in every
@@ -13,7 +13,7 @@ import (
 func loudParagraphs() []string {
 	const loud = " <!channel> @here <!everyone> <@U024BE7LH> <#C024BE7LR> <!subteam^SAZ94GDB8> @channel."
 	var out []string
-	for _, p := range bottest.ArticleParagraphs {
+	for _, p := range summarizetest.ArticleParagraphs {
 		out = append(out, strings.TrimSuffix(p, ".")+loud)
 	}
 	return out
@@ -47,7 +47,7 @@ func TestArticleMentionsAreInert(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.articles.Set("/loud", bottest.ArticlePage("Council says <!channel> @here: sea wall vote", loudParagraphs()))
+			h.articles.Set("/loud", summarizetest.ArticlePage("Council says <!channel> @here: sea wall vote", loudParagraphs()))
 			link := h.articles.URL + "/loud"
 			tt.send(h, link)
 			calls, err := h.fake.WaitCalls(h.ctx(), tt.method, 1)

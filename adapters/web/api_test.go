@@ -19,8 +19,8 @@ import (
 
 	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
-	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 func TestAPISummarizeURLMatchesPipelineAndCaches(t *testing.T) {
@@ -59,8 +59,8 @@ func TestAPISummarizeURLMatchesPipelineAndCaches(t *testing.T) {
 
 func TestAPISummarizeText(t *testing.T) {
 	f := newFixture(t, bot.Limits{}, nil)
-	text := strings.Join(bottest.ArticleParagraphs, "\n\n")
-	want, err := bottest.Pipeline().Text(t.Context(), text, summarize.Options{Points: 2, Lang: "en"})
+	text := strings.Join(summarizetest.ArticleParagraphs, "\n\n")
+	want, err := summarizetest.Pipeline().Text(t.Context(), text, summarize.Options{Points: 2, Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestAPIPipelineErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := bottest.Pipeline().URL(t.Context(), tt.url, summarize.Options{})
+			_, err := summarizetest.Pipeline().URL(t.Context(), tt.url, summarize.Options{})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("the pipeline says %v, want %v", err, tt.wantErr)
 			}

@@ -5,12 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,27 +20,28 @@ import (
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // fixture is the adapter over a real bot (in-memory stores, inline
 // queue, real pipeline), served on loopback, with a local article server.
 type fixture struct {
 	env      *bottest.Env
-	articles *bottest.ArticleServer
+	articles *summarizetest.ArticleServer
 	adapter  *web.Adapter
 	server   *httptest.Server
-	logs     *lockedBuffer
+	logs     *bottest.LogBuffer
 }
 
 // newFixture builds a fixture; configure, when set, edits the adapter's
 // Config before New.
 func newFixture(t testing.TB, limits bot.Limits, configure func(*web.Config)) *fixture {
 	t.Helper()
-	logs := &lockedBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	articles := bottest.NewArticleServer()
+	logs := &bottest.LogBuffer{}
+	logger := bottest.NewLogger(logs)
+	articles := summarizetest.NewArticleServer()
 	t.Cleanup(articles.Close)
-	env := bottest.NewEnv(limits, logger)
+	env := bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
 	cfg := web.Config{
 		Core:          env.Bot,
 		Registry:      prometheus.NewRegistry(),
@@ -66,24 +65,6 @@ func newFixture(t testing.TB, limits bot.Limits, configure func(*web.Config)) *f
 		}
 	})
 	return &fixture{env: env, articles: articles, adapter: a, server: srv, logs: logs}
-}
-
-// lockedBuffer collects logs written from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // do sends a request to the fixture's server and returns the answer
@@ -175,7 +156,7 @@ func summaryJSON(t *testing.T, s summarize.Summary) string {
 // pipelineSummary is what the real pipeline makes of rawURL.
 func pipelineSummary(t *testing.T, rawURL string, opts summarize.Options) summarize.Summary {
 	t.Helper()
-	s, err := bottest.Pipeline().URL(t.Context(), rawURL, opts)
+	s, err := summarizetest.Pipeline().URL(t.Context(), rawURL, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

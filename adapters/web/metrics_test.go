@@ -19,19 +19,20 @@ import (
 	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // metricsServer is the adapter over a bot that reports to the adapter's
 // metrics, as cmd/precis wires them.
-func metricsServer(t *testing.T, depth func(context.Context) (int, error)) (*httptest.Server, *bottest.ArticleServer) {
+func metricsServer(t *testing.T, depth func(context.Context) (int, error)) (*httptest.Server, *summarizetest.ArticleServer) {
 	t.Helper()
-	articles := bottest.NewArticleServer()
+	articles := summarizetest.NewArticleServer()
 	t.Cleanup(articles.Close)
 	reg := prometheus.NewRegistry()
 	m := web.NewMetrics(reg)
 	st := bottest.NewStore()
 	q := &bottest.Queue{}
-	b := bot.New(bot.Config{Summarizer: bottest.Pipeline(), Queue: q, Cache: st, Archive: st, Settings: st, Deduper: st, Metrics: m})
+	b := bot.New(bot.Config{Summarizer: summarizetest.Pipeline(), Queue: q, Cache: st, Archive: st, Settings: st, Deduper: st, Metrics: m})
 	q.Runner = b
 	a := web.New(web.Config{Core: b, Metrics: m, QueueDepth: depth, Logger: slog.New(slog.DiscardHandler)})
 	if a.Metrics() != bot.Metrics(m) {

@@ -19,8 +19,8 @@ import (
 
 	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
-	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 func TestPageServesFormWithSecurityHeaders(t *testing.T) {
@@ -128,8 +128,8 @@ func TestPageSummarizesLink(t *testing.T) {
 
 func TestPageSummarizesText(t *testing.T) {
 	f := newFixture(t, bot.Limits{}, nil)
-	text := strings.Join(bottest.ArticleParagraphs, "\n\n")
-	want, err := bottest.Pipeline().Text(t.Context(), text, summarize.Options{Points: 2})
+	text := strings.Join(summarizetest.ArticleParagraphs, "\n\n")
+	want, err := summarizetest.Pipeline().Text(t.Context(), text, summarize.Options{Points: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestPageSummarizesText(t *testing.T) {
 func TestPageEscapesArticleText(t *testing.T) {
 	f := newFixture(t, bot.Limits{}, nil)
 	title := `<img src=x onerror=alert(1)> Storm <b>warning</b>`
-	f.articles.Set("/article/xss", bottest.ArticlePage(title, bottest.ArticleParagraphs))
+	f.articles.Set("/article/xss", summarizetest.ArticlePage(title, summarizetest.ArticleParagraphs))
 	resp, doc := f.postForm(t, "/", url.Values{"input": {f.articles.URL + "/article/xss"}}, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d; error %q", resp.StatusCode, texts(doc, ".error"))

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/precisbot/precis/bot"
-	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // lighthouseParagraphs make an article with words the default one lacks.
@@ -26,7 +26,7 @@ var lighthouseParagraphs = []string{
 // summarizeLighthouse summarises the lighthouse article through the API.
 func summarizeLighthouse(t *testing.T, f *fixture) summarize.Summary {
 	t.Helper()
-	f.articles.Set("/article/lighthouse", bottest.ArticlePage("Gull Point lighthouse reopens after restoration", lighthouseParagraphs))
+	f.articles.Set("/article/lighthouse", summarizetest.ArticlePage("Gull Point lighthouse reopens after restoration", lighthouseParagraphs))
 	resp, body := f.postJSON(t, map[string]any{"url": f.articles.URL + "/article/lighthouse"})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d, body %s", resp.StatusCode, body)

@@ -1,11 +1,16 @@
-// Package bottest holds in-memory stand-ins for the stores and queue the
-// bot core consumes, a recording Sender, and a local article server, for
-// tests of the core and of the adapters. The real stores (package store)
-// pass the same contract tests; these exist so that an adapter's tests do
-// not need a database.
+// Package bottest holds what tests of the bot core and of the adapters
+// need around a *bot.Bot without a database or the network: an in-memory
+// Store, an inline Queue, a recording Sender, a scripted Summarizer
+// (Summaries) and an Env wiring them. TestStores is the contract suite of
+// the stores the core consumes; the in-memory Store passes it here, and
+// package store's tests run it on SQLite and PostgreSQL. The Store's
+// search is a plain substring match, not the real store's word search.
+// It imports bot and summarize only; tests that want the real pipeline
+// over loopback pass summarizetest.Pipeline() to NewEnv.
 package bottest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -61,23 +66,35 @@ func (s *Store) CacheSummary(_ context.Context, key string, v summarize.Summary)
 	return nil
 }
 
-// ArchiveSummary implements bot.Archive.
+// ArchiveSummary implements bot.Archive. A zero CreatedAt means now.
 func (s *Store) ArchiveSummary(_ context.Context, e bot.ArchiveEntry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e.ID = int64(len(s.archive) + 1)
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = time.Now().UTC()
+	}
 	s.archive = append(s.archive, e)
 	return nil
 }
 
 // SearchSummaries implements bot.Archive with a plain substring match on
-// every query word.
+// every query word (in the title, TL;DR and points, ignoring case),
+// newest first by CreatedAt, then by ID, as the real store orders them.
+// limit <= 0 means no limit.
 func (s *Store) SearchSummaries(_ context.Context, scope bot.Scope, query string, limit int) ([]bot.ArchiveEntry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	words := strings.Fields(strings.ToLower(query))
+	newestFirst := slices.Clone(s.archive)
+	slices.SortStableFunc(newestFirst, func(a, b bot.ArchiveEntry) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
 	var out []bot.ArchiveEntry
-	for _, e := range slices.Backward(s.archive) {
+	for _, e := range newestFirst {
 		if e.Conversation.Scope() != scope {
 			continue
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // TestNewCommandReachesEveryPlatform declares a throw-away command in the
@@ -52,7 +53,7 @@ func TestNewCommandReachesEveryPlatform(t *testing.T) {
 	}
 	st := bottest.NewStore()
 	queue := &bottest.Queue{}
-	core := bot.New(bot.Config{Summarizer: bottest.Pipeline(), Queue: queue, Cache: st, Archive: st, Settings: st, Deduper: st,
+	core := bot.New(bot.Config{Summarizer: summarizetest.Pipeline(), Queue: queue, Cache: st, Archive: st, Settings: st, Deduper: st,
 		Commands: append(bot.Commands(), throwaway)})
 	queue.Runner = core
 	log := slog.New(slog.DiscardHandler)

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 var (
@@ -37,7 +37,7 @@ var (
 // PRECIS_LOAD_ENV adds space-separated variables to the server's
 // environment (PRECIS_WORKERS=16, GOGC=200…) to compare settings.
 func BenchmarkServeLoad(b *testing.B) {
-	arts := bottest.NewArticleServer()
+	arts := summarizetest.NewArticleServer()
 	defer arts.Close()
 	srv := startServer(b, b.TempDir(), append([]string{"PRECIS_RATE_PER_USER=0", "PRECIS_RATE_PER_CHANNEL=0"}, strings.Fields(os.Getenv("PRECIS_LOAD_ENV"))...)...)
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/precisbot/precis/adapters/discord/fakediscord"
 	"github.com/precisbot/precis/adapters/slack/fakeslack"
-	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // TestServeWithSlack runs the real binary against the fake Slack in both
@@ -18,7 +18,7 @@ import (
 func TestServeWithSlack(t *testing.T) {
 	fake := fakeslack.New()
 	defer fake.Close()
-	arts := bottest.NewArticleServer()
+	arts := summarizetest.NewArticleServer()
 	defer arts.Close()
 	const secret = "test-signing-secret"
 	s := startServer(t, t.TempDir(),
@@ -76,7 +76,7 @@ func TestServeWithDiscord(t *testing.T) {
 	fake := fakediscord.New(fakediscord.Config{Token: token, AppID: appID, BotName: "Précis"})
 	defer fake.Close()
 	fake.AddChannel("G1", "C1")
-	arts := bottest.NewArticleServer()
+	arts := summarizetest.NewArticleServer()
 	defer arts.Close()
 	s := startServer(t, t.TempDir(),
 		"PRECIS_DISCORD_TOKEN="+token, "PRECIS_DISCORD_APP_ID="+appID,

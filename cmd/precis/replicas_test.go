@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/store/storetest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // TestServeReplicasSharePostgres runs two replicas on one PostgreSQL
@@ -23,7 +23,7 @@ import (
 // one replica made is a cache hit on the other.
 func TestServeReplicasSharePostgres(t *testing.T) {
 	dsn := storetest.PostgresURL(t)
-	arts := bottest.NewArticleServer()
+	arts := summarizetest.NewArticleServer()
 	defer arts.Close()
 	hooks := newCallbacks()
 	defer hooks.Close()
@@ -102,7 +102,7 @@ func TestReplicaKilledMidBurstLosesNothing(t *testing.T) {
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(20 * time.Millisecond)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, bottest.ArticlePage("Harbour town votes to rebuild its sea wall ("+r.URL.Path+")", bottest.ArticleParagraphs))
+		fmt.Fprint(w, summarizetest.ArticlePage("Harbour town votes to rebuild its sea wall ("+r.URL.Path+")", summarizetest.ArticleParagraphs))
 	}))
 	defer slow.Close()
 	hooks := newCallbacks()
@@ -217,7 +217,7 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 // RSS. Run: PRECIS_TEST_POSTGRES_URL=… go test -run '^$' -bench ReplicaThroughput -benchtime 1x ./cmd/precis/
 func BenchmarkReplicaThroughput(b *testing.B) {
 	dsn := storetest.PostgresURL(b)
-	arts := bottest.NewArticleServer()
+	arts := summarizetest.NewArticleServer()
 	defer arts.Close()
 	for _, replicas := range []int{1, 2} {
 		b.Run(fmt.Sprint(replicas, "-replicas"), func(b *testing.B) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // precisBinary builds the command once per test run.
@@ -40,25 +41,8 @@ var precisBinary = sync.OnceValues(func() (string, error) {
 type server struct {
 	cmd  *exec.Cmd
 	base string
-	log  *syncBuffer
+	log  *bottest.LogBuffer
 	done chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var servingAddr = regexp.MustCompile(`msg="precis is serving" addr=(http://\S+)`)
@@ -75,7 +59,7 @@ func startServer(t testing.TB, dir string, env ...string) *server {
 	cmd.Dir = dir
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PRECIS_HTTP_ADDR=127.0.0.1:0", "PRECIS_FETCH_ALLOW_PRIVATE=true"}, env...)
 	pr, pw := io.Pipe()
-	logs := &syncBuffer{}
+	logs := &bottest.LogBuffer{}
 	cmd.Stdout = logs
 	cmd.Stderr = io.MultiWriter(logs, pw)
 	if err := cmd.Start(); err != nil {
@@ -173,7 +157,7 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 	const n = 12
 	const killAt = 4 // the fetch during which the process dies
 
-	arts := bottest.NewArticleServer()
+	arts := summarizetest.NewArticleServer()
 	defer arts.Close()
 	// A slow article site; the killAt-th fetch tells the test to kill
 	// the process while the one worker waits on it.

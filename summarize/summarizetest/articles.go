@@ -1,4 +1,4 @@
-package bottest
+package summarizetest
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ func NewArticleServer() *ArticleServer {
 	return s
 }
 
-// URL returns the address of the article with the given id.
+// ArticleURL returns the address of the article with the given id.
 func (s *ArticleServer) ArticleURL(id string) string { return s.Server.URL + "/article/" + id }
 
 // Set serves body (HTML) at path.
