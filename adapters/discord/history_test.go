@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -30,7 +29,7 @@ const everyoneReads = fakediscord.PermViewChannel | fakediscord.PermReadMessageH
 type readFixture struct {
 	fake    *fakediscord.Server
 	adapter *Adapter
-	logs    *lockedBuffer
+	logs    *bottest.LogBuffer
 	fx      bottest.ChatFixture
 	ids     map[string]string // fixture id -> snowflake
 	conv    bot.Conversation
@@ -41,7 +40,7 @@ func newReadFixture(t testing.TB, contentIntent bool) *readFixture {
 	fake := fakediscord.New(fakediscord.Config{Token: testToken, AppID: testApp, MessageContentApproved: contentIntent})
 	t.Cleanup(fake.Close)
 	fx := bottest.RecapConversation()
-	r := &readFixture{fake: fake, fx: fx, ids: map[string]string{}, logs: &lockedBuffer{},
+	r := &readFixture{fake: fake, fx: fx, ids: map[string]string{}, logs: &bottest.LogBuffer{},
 		conv: bot.Conversation{Platform: bot.PlatformDiscord, Workspace: testGuild, Channel: fx.Channel.Discord}}
 	fake.AddGuild(fakediscord.GuildSpec{ID: testGuild, OwnerID: "999", Everyone: everyoneReads})
 	for _, u := range fx.Users {
@@ -80,7 +79,7 @@ func newReadFixture(t testing.TB, contentIntent bool) *readFixture {
 	fake.AddHistory(testGuild, fx.Channel.Discord, msgs...)
 	a, err := New(Config{Token: testToken, AppID: testApp, APIURL: fake.APIURL(),
 		Core:   coreFunc(func(context.Context, bot.Request) (bot.Ack, error) { return bot.Ack{}, nil }),
-		Logger: slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		Logger: bottest.NewLogger(r.logs)})
 	if err != nil {
 		t.Fatal(err)
 	}

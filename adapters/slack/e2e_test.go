@@ -14,7 +14,7 @@ import (
 
 	"github.com/precisbot/precis/adapters/slack/fakeslack"
 	"github.com/precisbot/precis/bot"
-	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
 // gatedArticles serves the harness's articles only once released, so
@@ -380,7 +380,7 @@ const hostileTitle = "[x](http://evil.example) @everyone <!channel> **bold**\nse
 // hostilePage is the default article under hostileTitle, declared as
 // its og:title (readability cuts a <title> at " > ").
 func hostilePage() string {
-	page := bottest.ArticlePage("Sea wall vote", bottest.ArticleParagraphs)
+	page := summarizetest.ArticlePage("Sea wall vote", summarizetest.ArticleParagraphs)
 	return strings.Replace(page, "<head>", `<head><meta property="og:title" content="`+html.EscapeString(hostileTitle)+`">`, 1)
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"runtime/metrics"
 	"slices"
 	"strings"
@@ -26,7 +25,7 @@ import (
 type readFixture struct {
 	fake    *fakeslack.Server
 	adapter *Adapter
-	logs    *syncBuffer
+	logs    *bottest.LogBuffer
 	fx      bottest.ChatFixture
 	// ts maps the fixture's message ids to Slack timestamps.
 	ts   map[string]string
@@ -38,7 +37,7 @@ func newReadFixture(t testing.TB) *readFixture {
 	fake := fakeslack.New()
 	t.Cleanup(fake.Close)
 	fx := bottest.RecapConversation()
-	r := &readFixture{fake: fake, fx: fx, ts: map[string]string{}, logs: &syncBuffer{},
+	r := &readFixture{fake: fake, fx: fx, ts: map[string]string{}, logs: &bottest.LogBuffer{},
 		conv: bot.Conversation{Platform: bot.PlatformSlack, Workspace: fake.TeamID, Channel: fx.Channel.Slack}}
 	members := []string{fake.BotUserID}
 	for _, u := range fx.Users {
@@ -73,7 +72,7 @@ func (r *readFixture) newAdapter(t testing.TB) *Adapter {
 	a, err := New(Config{
 		BotToken: r.fake.BotToken, SigningSecret: testSecret, APIURL: r.fake.URL(), HTTPClient: r.fake.Client(),
 		Core:   coreFunc(func(context.Context, bot.Request) (bot.Ack, error) { return bot.Ack{}, nil }),
-		Logger: slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger: bottest.NewLogger(r.logs),
 	})
 	if err != nil {
 		t.Fatal(err)
