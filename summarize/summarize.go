@@ -32,15 +32,15 @@ type Article struct {
 // Summary is what Précis says about one article. Its JSON form is the one
 // the CLI's --format json and the HTTP API return.
 type Summary struct {
-	URL            string     `json:"url"`
-	CanonicalURL   string     `json:"canonical_url"`
-	Title          string     `json:"title"`
-	Site           string     `json:"site"`
-	Byline         string     `json:"byline"`
-	Published      *time.Time `json:"published"`
-	Lang           string     `json:"lang"`
-	TLDR           string     `json:"tldr"`
-	Points         []string   `json:"points"`
+	URL          string     `json:"url"`
+	CanonicalURL string     `json:"canonical_url"`
+	Title        string     `json:"title"`
+	Site         string     `json:"site"`
+	Byline       string     `json:"byline"`
+	Published    *time.Time `json:"published"`
+	Lang         string     `json:"lang"`
+	TLDR         string     `json:"tldr"`
+	Points       []string   `json:"points"`
 	// Support holds, for each point (same index), the passage of the
 	// article that supports it, as written in the article: renderings
 	// link a point to it (TextFragmentURL) so that a reader can check it.
