@@ -33,13 +33,29 @@ type Answer struct {
 // NoAnswerText is the extractive answer when no source matches the question.
 const NoAnswerText = "I found nothing about that in the sources."
 
-// Limits on a question and on the sources of one answer.
+// Limits on a question, on the sources of one answer and on its text.
 const (
 	MaxQuestionRunes = 500
 	MaxSources       = 10
+	MaxAnswerRunes   = 1200
 )
 
 // Answerer answers a question from sources.
 type Answerer interface {
 	Answer(ctx context.Context, question string, sources []Source) (Answer, error)
+}
+
+type scopeKey struct{}
+
+// WithScope returns a context that names the tenant (a workspace) a
+// request is made for, as Options.Scope does for summaries: engines that
+// count model tokens per scope read it with ScopeOf.
+func WithScope(ctx context.Context, scope string) context.Context {
+	return context.WithValue(ctx, scopeKey{}, scope)
+}
+
+// ScopeOf returns the scope set by WithScope, or "".
+func ScopeOf(ctx context.Context) string {
+	s, _ := ctx.Value(scopeKey{}).(string)
+	return s
 }
