@@ -391,9 +391,14 @@ func nearCopy(g *graph, j int, picked []int) bool {
 }
 
 // looksLikeBoilerplate rejects sentences a reader would not want as a key
-// point: credits, calls to action, shouting.
+// point: credits, calls to action, shouting, chat mention markup, and
+// instructions planted for language models.
 func looksLikeBoilerplate(s string) bool {
-	if strings.Contains(s, "©") || strings.IndexByte(s, '|') >= 0 {
+	if strings.Contains(s, "©") || strings.IndexByte(s, '|') >= 0 ||
+		strings.Contains(s, "<!") || strings.Contains(s, "<@") || strings.Contains(s, "<#") {
+		return true
+	}
+	if text.LooksLikeInstruction(s) {
 		return true
 	}
 	upper, letters := 0, 0

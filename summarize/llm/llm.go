@@ -295,6 +295,13 @@ func (e *Engine) modelSummary(ctx context.Context, a summarize.Article, opts sum
 	if len(doc.Sentences) == 0 {
 		return summarize.Summary{}, 0, fmt.Errorf("llm: article has no sentences: %w", summarize.ErrNoText)
 	}
+	doc, planted := withoutInstructions(doc)
+	if planted > 0 {
+		e.log.DebugContext(ctx, "sentences addressed to a summarizer left out", slog.Int("sentences", planted))
+	}
+	if len(doc.Sentences) == 0 {
+		return summarize.Summary{}, 0, fmt.Errorf("llm: the article is only instructions to a summarizer: %w", summarize.ErrBadModelOutput)
+	}
 	want := opts.PointCount()
 	minPoints := want
 	if len(doc.Sentences) <= want {
@@ -303,7 +310,7 @@ func (e *Engine) modelSummary(ctx context.Context, a summarize.Article, opts sum
 
 	system := summaryPrompt(want, outLang)
 	overhead := e.count.Count(system) + e.count.Count(articleMessage(a.Title, "")) + 2*tokensPerMessage + tokensPerReply
-	fit := e.fitArticle(a, doc, e.cfg.InputBudget-overhead, e.count)
+	fit := e.fitArticle(doc, e.cfg.InputBudget-overhead, e.count)
 	if fit.cut {
 		e.log.DebugContext(ctx, "article cut to the input budget", slog.Int("sentences", fit.sent), slog.Int("of", fit.total), slog.Int("tokens", fit.tokens))
 	}
@@ -372,7 +379,7 @@ func parseSummary(content string, want, minPoints int) (modelSummary, error) {
 // grounded in the article or dropped.
 func (e *Engine) build(ctx context.Context, a summarize.Article, m modelSummary, g *grounder, want int) (summarize.Summary, error) {
 	tldr := clean(m.TLDR)
-	if tldr == "" || looksLikeInstruction(tldr) {
+	if text.WordCount(tldr) < minPointWords || looksLikeInstruction(m.TLDR) || looksLikeInstruction(tldr) {
 		return summarize.Summary{}, fmt.Errorf("llm: the tldr %q is not a summary: %w", clip(tldr, 120), summarize.ErrBadModelOutput)
 	}
 	if ok, c := g.grounded(tldr); !ok {
@@ -398,12 +405,13 @@ func (e *Engine) build(ctx context.Context, a summarize.Article, m modelSummary,
 	}
 	s.ReadingMinutes = extractive.ReadingMinutes(s.Words)
 	for i, p := range m.Points {
+		raw := p.Text
 		p.Text = clean(p.Text)
 		switch {
-		case p.Text == "":
-			e.log.DebugContext(ctx, "point dropped: nothing left once cleaned", slog.Int("point", i+1))
+		case text.WordCount(p.Text) < minPointWords:
+			e.log.DebugContext(ctx, "point dropped: too few words once cleaned", slog.Int("point", i+1))
 			continue
-		case looksLikeInstruction(p.Text):
+		case looksLikeInstruction(raw) || looksLikeInstruction(p.Text):
 			e.log.DebugContext(ctx, "point dropped: it reads as an instruction", slog.Int("point", i+1))
 			continue
 		}
@@ -424,6 +432,9 @@ func (e *Engine) build(ctx context.Context, a summarize.Article, m modelSummary,
 	}
 	return s, nil
 }
+
+// minPointWords: a point says something.
+const minPointWords = 3
 
 // summaryMaxTokens bounds the answer: about 200 tokens a point (text and
 // quote of 40 words each, in any language) and 150 for the rest.

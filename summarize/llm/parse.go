@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/text"
 )
 
 // modelSummary is the JSON the model is asked for; its schema is
@@ -116,7 +117,10 @@ func clean(s string) string {
 	s = markdownLink.ReplaceAllString(s, "$1")
 	s = angleMarkup.ReplaceAllString(s, "")
 	s = htmlTag.ReplaceAllString(s, "")
-	s = bareURL.ReplaceAllString(s, "")
+	s = bareURL.ReplaceAllStringFunc(s, func(u string) string {
+		// The sentence's own punctuation after a link stays.
+		return u[len(strings.TrimRight(u, ".,;:!?")):]
+	})
 	s = broadcastWord.ReplaceAllString(s, "$1")
 	s = strings.Map(func(r rune) rune {
 		switch {
@@ -136,25 +140,9 @@ func clean(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// instruction matches text addressed to a model or a reader rather than
-// reporting anything: what an injected article asks a summarizer to do.
-// A point that reads so is dropped even when the article holds it.
-var instruction = regexp.MustCompile(`(?i)` + strings.Join([]string{
-	`\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|directions|guidelines)\b`,
-	`\b(ignore[rz]?|oublie[rz]?|n['’]?\s*(tenez|tiens)\s+pas\s+compte)\b.{0,40}\b(instructions?|consignes?|règles)\b`,
-	`\b(system|developer)\s+(prompt|message|instructions?)\b`,
-	`\bprompt\s+(système|systeme)\b`,
-	`\bas an (ai|a\.i\.|language model|assistant)\b`,
-	`\byou are (now )?(an? )?(ai|assistant|chatbot|language model|summari[sz]er)\b`,
-	`\b(respond|reply|answer|output|write|format)\b.{0,30}\b(in|as|with|using)\s+(xml|html|yaml|csv|markdown|a poem|rhymes?|all caps|uppercase)\b`,
-	`\b(répond[sez]*|écri[sv]ez|rédigez)\b.{0,30}\ben\s+(xml|html|yaml|markdown|vers)\b`,
-	`\b(include|add|insert|post|append|mention|ping|tag|notify)\b.{0,40}\b(link|url|hyperlink|@?everyone|@?here|@?channel)\b`,
-	`\b(ajoute[rz]?|inclu(e|ez|re)|insére[rz]?|mentionne[rz]?|publie[rz]?)\b.{0,40}\b(lien|url)\b`,
-	`\b(summar(y|ies|ize|ise)|tl;?dr|résumé)\b.{0,30}\b(must|should|shall|doit|doivent)\b`,
-}, "|"))
-
-// looksLikeInstruction reports whether s is addressed to the summarizer.
-func looksLikeInstruction(s string) bool { return instruction.MatchString(s) }
+// looksLikeInstruction reports whether s is addressed to the summarizer
+// (an injected instruction) rather than reporting anything.
+func looksLikeInstruction(s string) bool { return text.LooksLikeInstruction(s) }
 
 // compactJSON shortens a model's answer for a repair request: a long bad
 // answer is not worth sending back whole.

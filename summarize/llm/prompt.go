@@ -27,11 +27,10 @@ const leadSentences = 3
 // the data: the markers' tags, in any case and spacing.
 var delimiter = regexp.MustCompile(`(?i)<\s*/?\s*(article|source)\b[^>]*>`)
 
-// asData makes text safe to place between data markers.
+// asData makes text safe to place between data markers: the markers'
+// tags are no content of an article, and are dropped from it.
 func asData(s string) string {
-	return delimiter.ReplaceAllStringFunc(s, func(m string) string {
-		return strings.NewReplacer("<", "‹", ">", "›").Replace(m)
-	})
+	return delimiter.ReplaceAllString(s, " ")
 }
 
 // summaryPrompt is the system prompt of a summary.
@@ -83,8 +82,8 @@ type fitted struct {
 // fitArticle returns the article's text within budget tokens: the whole
 // of it when it fits, else its opening and its most central sentences,
 // in reading order, with gap marks where sentences were left out.
-func (e *Engine) fitArticle(a summarize.Article, doc extractive.Document, budget int, count counter) fitted {
-	whole := strings.Join(a.Paragraphs, "\n\n")
+func (e *Engine) fitArticle(doc extractive.Document, budget int, count counter) fitted {
+	whole := joinSentences(doc.Sentences)
 	total := len(doc.Sentences)
 	// A token is at least one byte: a short text fits without counting.
 	if len(whole) <= budget {
@@ -110,6 +109,38 @@ func (e *Engine) fitArticle(a summarize.Article, doc extractive.Document, budget
 		target -= f.tokens - budget + budget/50
 	}
 	return fitted{body: gap, tokens: count.Count(gap), cut: true, total: total}
+}
+
+// joinSentences writes sentences back as text: a paragraph a line pair.
+func joinSentences(sents []extractive.Sentence) string {
+	var b strings.Builder
+	for i, s := range sents {
+		switch {
+		case i == 0:
+		case s.Paragraph != sents[i-1].Paragraph:
+			b.WriteString("\n\n")
+		default:
+			b.WriteByte(' ')
+		}
+		b.WriteString(s.Text)
+	}
+	return b.String()
+}
+
+// withoutInstructions returns doc without the sentences that address a
+// summarizer (planted prompt injections): the model never reads them, and
+// no point may rest on them. It reports how many it removed.
+func withoutInstructions(doc extractive.Document) (extractive.Document, int) {
+	kept := make([]extractive.Sentence, 0, len(doc.Sentences))
+	for _, s := range doc.Sentences {
+		if !text.LooksLikeInstruction(s.Text) {
+			s.Index = len(kept)
+			kept = append(kept, s)
+		}
+	}
+	removed := len(doc.Sentences) - len(kept)
+	doc.Sentences = kept
+	return doc, removed
 }
 
 // selectSentences keeps the opening and the most central sentences of
