@@ -109,16 +109,22 @@ func (e *Engine) modelAnswer(ctx context.Context, question string, sources []sum
 		return summarize.Answer{}, 0, fmt.Errorf("llm: %d sources leave %d tokens each: %w", len(sources), share, summarize.ErrTooLarge)
 	}
 	prepared := make([]preparedSource, len(sources))
-	bodies := make([]string, len(sources))
-	inputTokens := overhead
 	for i, s := range sources {
 		lang := cmpOr(text.DetectLanguage(s.Text), qLang)
 		doc := extractive.Split(summarize.Article{Paragraphs: text.Paragraphs(s.Text)}, lang)
-		p := preparedSource{lang: lang, doc: doc, m: e.ranker.NewMatcher(doc)}
-		prepared[i] = p
-		bodies[i] = e.excerpt(s.Text, doc, p.m, question, share)
-		inputTokens += e.count.Count(bodies[i])
+		prepared[i] = preparedSource{lang: lang, doc: doc, m: e.ranker.NewMatcher(doc)}
 	}
+	// excerpts fits every source within its share of the budget.
+	excerpts := func(share int) ([]string, int) {
+		bodies := make([]string, len(sources))
+		n := 0
+		for i, s := range sources {
+			bodies[i] = e.excerpt(s.Text, prepared[i].doc, prepared[i].m, question, share)
+			n += e.count.Count(bodies[i])
+		}
+		return bodies, n
+	}
+	bodies, n := excerpts(share)
 	req := request{
 		messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: answerPrompt},
@@ -126,7 +132,7 @@ func (e *Engine) modelAnswer(ctx context.Context, question string, sources []sum
 		},
 		schema:      e.answer,
 		maxTokens:   answerMaxTokens,
-		inputTokens: inputTokens,
+		inputTokens: overhead + n,
 	}
 	release, err := e.reserve(ctx, summarize.ScopeOf(ctx), req.inputTokens+req.maxTokens)
 	if err != nil {
@@ -141,9 +147,19 @@ func (e *Engine) modelAnswer(ctx context.Context, question string, sources []sum
 	}
 	ans, perr := e.checkAnswer(r.content, sources, prepared, qLang)
 	if perr != nil {
-		req.messages = append(req.messages,
-			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: compactJSON(r.content)},
-			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: "That answer cannot be used: " + perr.Error() + ". Reply again with only the JSON object, in the form asked."})
+		// One repair request, the sources cut to leave room for the bad
+		// answer and the problem.
+		bad := compactJSON(r.content)
+		fix := "That answer cannot be used: " + perr.Error() + ". Reply again with only the JSON object, in the form asked."
+		extra := e.count.Count(bad) + e.count.Count(fix) + 2*tokensPerMessage
+		bodies, n = excerpts(share - (extra+len(sources)-1)/len(sources))
+		req.messages = []openai.ChatCompletionMessage{
+			req.messages[0],
+			{Role: openai.ChatMessageRoleUser, Content: user(bodies)},
+			{Role: openai.ChatMessageRoleAssistant, Content: bad},
+			{Role: openai.ChatMessageRoleUser, Content: fix},
+		}
+		req.inputTokens = overhead + n + extra
 		r, err = e.complete(ctx, req)
 		spent += r.tokens
 		if err != nil {

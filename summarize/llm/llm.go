@@ -337,12 +337,19 @@ func (e *Engine) modelSummary(ctx context.Context, a summarize.Article, opts sum
 	}
 	m, perr := parseSummary(r.content, want, minPoints)
 	if perr != nil {
-		// One repair request: the model sees its answer and the problem.
+		// One repair request: the model sees its answer and the problem,
+		// with the article cut to leave them room within the budget.
 		e.log.DebugContext(ctx, "asking the model to repair its answer", slog.String("problem", perr.Error()))
-		req.messages = append(req.messages,
-			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: compactJSON(r.content)},
-			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: repairMessage(perr.Error())})
-		req.inputTokens += e.count.Count(r.content) + e.count.Count(repairMessage(perr.Error())) + 2*tokensPerMessage
+		bad, fix := compactJSON(r.content), repairMessage(perr.Error())
+		extra := e.count.Count(bad) + e.count.Count(fix) + 2*tokensPerMessage
+		refit := e.fitArticle(doc, e.cfg.InputBudget-overhead-extra, e.count)
+		req.messages = []openai.ChatCompletionMessage{
+			req.messages[0],
+			{Role: openai.ChatMessageRoleUser, Content: articleMessage(a.Title, refit.body)},
+			{Role: openai.ChatMessageRoleAssistant, Content: bad},
+			{Role: openai.ChatMessageRoleUser, Content: fix},
+		}
+		req.inputTokens = overhead + refit.tokens + extra
 		r, err = e.complete(ctx, req)
 		spent += r.tokens
 		if err != nil {

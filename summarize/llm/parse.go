@@ -151,5 +151,5 @@ func compactJSON(s string) string {
 	if json.Compact(&b, []byte(s)) == nil {
 		s = b.String()
 	}
-	return clip(s, 4000)
+	return clip(s, 1500)
 }

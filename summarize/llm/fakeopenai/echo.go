@@ -16,7 +16,14 @@ var (
 // Article returns the article a summary request holds (its text between
 // the <article> markers, without the title line), or "".
 func Article(r Request) string {
-	m := articleBlock.FindStringSubmatch(r.User())
+	var m []string
+	for _, msg := range r.Messages {
+		if msg.Role == "user" {
+			if m = articleBlock.FindStringSubmatch(msg.Content); m != nil {
+				break
+			}
+		}
+	}
 	if m == nil {
 		return ""
 	}
@@ -111,8 +118,19 @@ func EchoSummary(r Request) Reply {
 	if len(sents) == 0 {
 		return Content("{}")
 	}
-	out := Summary{TLDR: sents[0], Points: []Point{}}
-	for _, s := range sents[1:] {
+	// A faithful model writes points of one plain sentence: long ones and
+	// fragments are passed over.
+	var fit []string
+	for _, s := range sents {
+		if words := len(strings.Fields(s)); words >= 5 && len([]rune(s)) <= 300 {
+			fit = append(fit, s)
+		}
+	}
+	if len(fit) == 0 {
+		fit = sents
+	}
+	out := Summary{TLDR: fit[0], Points: []Point{}}
+	for _, s := range fit[1:] {
 		if len(out.Points) == n {
 			break
 		}
