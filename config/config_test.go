@@ -111,7 +111,7 @@ func TestOpenAI(t *testing.T) {
 
 func TestWriteRedacts(t *testing.T) {
 	c, err := Parse(env(map[string]string{"PRECIS_DISCORD_TOKEN": "discord-secret", "PRECIS_DISCORD_APP_ID": "42",
-		"PRECIS_DATABASE_URL": "postgres://u:pw-secret@db/precis",
+		"PRECIS_DATABASE_URL":   "postgres://u:pw-secret@db/precis",
 		"PRECIS_OPENAI_API_KEY": "sk-openai-secret", "PRECIS_OPENAI_MODEL": "gpt-4o-mini", "PRECIS_OPENAI_DAILY_BUDGET": "50000"}))
 	if err != nil {
 		t.Fatal(err)
