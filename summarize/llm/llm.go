@@ -302,10 +302,13 @@ func (e *Engine) modelSummary(ctx context.Context, a summarize.Article, opts sum
 	if len(doc.Sentences) == 0 {
 		return summarize.Summary{}, 0, fmt.Errorf("llm: the article is only instructions to a summarizer: %w", summarize.ErrBadModelOutput)
 	}
+	// Asked for want points, a model may give fewer, down to half of
+	// them (as many as grounding keeps at least), or down to one for a
+	// text of few sentences; more is wrong.
 	want := opts.PointCount()
-	minPoints := want
+	minPoints := (want + 1) / 2
 	if len(doc.Sentences) <= want {
-		minPoints = 1 // a short text may hold fewer points
+		minPoints = 1
 	}
 
 	system := summaryPrompt(want, outLang)

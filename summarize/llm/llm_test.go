@@ -439,3 +439,28 @@ func TestSlotsBusy(t *testing.T) {
 		t.Errorf("%d requests, want 0", n)
 	}
 }
+
+// A model may give fewer points than asked, down to half; fewer is an
+// answer to repair.
+func TestFewerPoints(t *testing.T) {
+	a := englishArticle()
+	tests := []struct {
+		given, wantPoints int
+		fallback          string
+	}{
+		{given: 4, wantPoints: 4},
+		{given: 2, wantPoints: 2},
+		{given: 1, fallback: "bad_model_output"},
+	}
+	for _, tt := range tests {
+		h := newHarness(t)
+		h.fake.Script(validAnswer(a, tt.given), validAnswer(a, tt.given))
+		s, err := h.eng.Summarize(context.Background(), a, summarize.Options{Points: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Fallback != tt.fallback || tt.fallback == "" && len(s.Points) != tt.wantPoints {
+			t.Errorf("%d points given: fallback %q, %d points", tt.given, s.Fallback, len(s.Points))
+		}
+	}
+}

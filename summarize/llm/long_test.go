@@ -99,7 +99,8 @@ func TestLongArticleFitsTheBudget(t *testing.T) {
 				t.Errorf("no sentence of quarter %d of the article was sent (%v)", q+1, quarters)
 			}
 		}
-		t.Logf("request %d: %d tokens for an article of %d words; sentences sent by quarter %v", i, requestTokens(h.eng, r), words, quarters)
+		t.Logf("request %d: %d tokens for an article of %d words (%d tokens); sentences sent by quarter %v",
+			i, requestTokens(h.eng, r), words, h.eng.count.Count(joinSentences(doc.Sentences)), quarters)
 	}
 }
 

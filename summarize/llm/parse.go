@@ -69,9 +69,8 @@ func decodeJSON[T any](content string) (T, error) {
 	return zero, firstErr
 }
 
-// validateSummary checks a parsed summary against the core's bounds:
-// a TL;DR and want points (fewer is allowed down to min), none empty or
-// overlong.
+// validateSummary checks a parsed summary against the core's bounds: a
+// TL;DR and from minPoints to want points, none empty or overlong.
 func validateSummary(m *modelSummary, want, minPoints int) error {
 	m.TLDR = strings.TrimSpace(m.TLDR)
 	switch {
@@ -83,6 +82,8 @@ func validateSummary(m *modelSummary, want, minPoints int) error {
 		return fmt.Errorf("%d points instead of %d", len(m.Points), want)
 	case len(m.Points) < minPoints:
 		return fmt.Errorf("%d points instead of %d", len(m.Points), want)
+	case len(m.Points) == 0:
+		return errors.New("no points")
 	}
 	for i := range m.Points {
 		p := &m.Points[i]

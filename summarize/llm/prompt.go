@@ -89,8 +89,12 @@ func (e *Engine) fitArticle(doc extractive.Document, budget int, count counter) 
 	if len(whole) <= budget {
 		return fitted{body: whole, tokens: count.Count(whole), sent: total, total: total}
 	}
-	if n := count.Count(whole); n <= budget {
-		return fitted{body: whole, tokens: n, sent: total, total: total}
+	// Counting costs about 3 ms a 4 kB article: a text of more than 20
+	// bytes a token of budget (prose has 4 to 5) is not counted whole.
+	if len(whole) <= 20*budget {
+		if n := count.Count(whole); n <= budget {
+			return fitted{body: whole, tokens: n, sent: total, total: total}
+		}
 	}
 	if len(doc.Sentences) > maxSentences {
 		doc.Sentences = doc.Sentences[:maxSentences]
