@@ -310,7 +310,9 @@ func (e *Engine) classify(err error, at *attempt, timedOut bool) failure {
 			f.maxTokens = true
 		case strings.Contains(lower, "context length") || strings.Contains(lower, "context_length") || strings.Contains(lower, "too long"):
 			// Asking more simply will not make the input shorter.
-		default:
+		case lower == "" || containsAny(lower, "response_format", "json", "schema", "format", "support", "unknown", "unrecognized", "extra", "invalid parameter"):
+			// Servers word it their own way; all name the format or say
+			// that something is not supported.
 			f.badFormat = true
 		}
 		return f
@@ -361,6 +363,15 @@ func formatName(f int32) string {
 		return "json_object"
 	}
 	return "none"
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // scrub removes the API key from text bound for a log or an error.

@@ -200,7 +200,10 @@ func New(cfg Config) (*Engine, error) {
 		Timeout:      cfg.BreakerCooldown,
 		ReadyToTrip:  func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= uint32(cfg.BreakerFailures) },
 		IsSuccessful: func(err error) bool { return !breakerFailure(err) },
-		IsExcluded:   func(err error) bool { return errors.Is(err, context.Canceled) },
+		// The caller giving up says nothing of the server.
+		IsExcluded: func(err error) bool {
+			return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+		},
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			e.log.Warn("model circuit breaker", slog.String("model", cfg.Model), slog.String("from", from.String()), slog.String("to", to.String()))
 		},
@@ -363,7 +366,10 @@ func (e *Engine) modelSummary(ctx context.Context, a summarize.Article, opts sum
 		}
 	}
 
-	g := &grounder{doc: doc, m: e.ranker.NewMatcher(doc), sameLang: lang == "" || outLang == lang}
+	// Words can be compared when the summary is in the article's language,
+	// or when neither is known (no translation was asked).
+	sameLang := outLang == lang || lang == "" && opts.OutputLang == ""
+	g := &grounder{doc: doc, m: e.ranker.NewMatcher(doc), sameLang: sameLang}
 	s, err := e.build(ctx, a, m, g, want)
 	if err != nil {
 		return summarize.Summary{}, spent, err
