@@ -391,14 +391,9 @@ func nearCopy(g *graph, j int, picked []int) bool {
 }
 
 // looksLikeBoilerplate rejects sentences a reader would not want as a key
-// point: credits, calls to action, shouting, chat mention markup, and
-// instructions planted for language models.
+// point: credits, calls to action, shouting.
 func looksLikeBoilerplate(s string) bool {
-	if strings.Contains(s, "©") || strings.IndexByte(s, '|') >= 0 ||
-		strings.Contains(s, "<!") || strings.Contains(s, "<@") || strings.Contains(s, "<#") {
-		return true
-	}
-	if text.LooksLikeInstruction(s) {
+	if strings.Contains(s, "©") || strings.IndexByte(s, '|') >= 0 {
 		return true
 	}
 	upper, letters := 0, 0

@@ -174,7 +174,7 @@ func (e *Engine) completeWithRetries(ctx context.Context, req request) (r reply,
 	for {
 		at := &attempt{}
 		actx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, at), e.cfg.Timeout)
-		creq := e.chatRequest(req)
+		creq, format := e.chatRequest(req)
 		resp, cerr := e.client.CreateChatCompletion(actx, creq)
 		var netErr net.Error
 		timedOut := ctx.Err() == nil && (actx.Err() != nil || errors.As(cerr, &netErr) && netErr.Timeout())
@@ -194,13 +194,15 @@ func (e *Engine) completeWithRetries(ctx context.Context, req request) (r reply,
 		r.tokens += req.inputTokens // a refused request may still be billed; count it against the budget
 		f := e.classify(cerr, at, timedOut)
 		switch {
-		case f.badFormat && e.format.Load() < formatNone:
-			from := e.format.Load()
-			e.format.CompareAndSwap(from, from+1)
-			e.log.InfoContext(ctx, "model server refused the response format; asking more simply",
-				slog.String("model", e.cfg.Model), slog.String("from", formatName(from)), slog.String("to", formatName(from+1)))
+		case f.badFormat && format < formatNone:
+			// Step down from the format this request used, once for the
+			// engine however many requests were refused at the same time.
+			if e.format.CompareAndSwap(format, format+1) {
+				e.log.InfoContext(ctx, "model server refused the response format; asking more simply",
+					slog.String("model", e.cfg.Model), slog.String("from", formatName(format)), slog.String("to", formatName(format+1)))
+			}
 			continue
-		case f.maxTokens && !e.completionTokens.Load():
+		case f.maxTokens && creq.MaxTokens > 0:
 			e.completionTokens.Store(true)
 			continue
 		case !f.retry || retries >= e.cfg.Retries:
@@ -325,8 +327,9 @@ func (e *Engine) classify(err error, at *attempt, timedOut bool) failure {
 	return failure{err: fmt.Errorf("llm: %s: %w", e.scrub(clip(err.Error(), 300)), summarize.ErrModelUnavailable), retry: true}
 }
 
-// chatRequest builds the request in the shape this server accepts.
-func (e *Engine) chatRequest(req request) openai.ChatCompletionRequest {
+// chatRequest builds the request in the shape this server accepts, and
+// says which response format it asks for.
+func (e *Engine) chatRequest(req request) (openai.ChatCompletionRequest, int32) {
 	cr := openai.ChatCompletionRequest{
 		Model:       e.cfg.Model,
 		Messages:    req.messages,
@@ -337,7 +340,8 @@ func (e *Engine) chatRequest(req request) openai.ChatCompletionRequest {
 	} else {
 		cr.MaxTokens = req.maxTokens
 	}
-	switch e.format.Load() {
+	format := e.format.Load()
+	switch format {
 	case formatSchema:
 		cr.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONSchema, JSONSchema: req.schema}
 	case formatObject:
@@ -352,7 +356,7 @@ func (e *Engine) chatRequest(req request) openai.ChatCompletionRequest {
 		}
 		cr.ReasoningEffort = openai.ReasoningEffortLow
 	}
-	return cr
+	return cr, format
 }
 
 func formatName(f int32) string {

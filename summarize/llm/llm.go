@@ -277,12 +277,17 @@ func (e *Engine) Summarize(ctx context.Context, a summarize.Article, opts summar
 	e.log.WarnContext(ctx, "model summary unusable; extractive summary instead",
 		slog.String("cause", kind.Name), slog.String("model", e.cfg.Model), slog.String("error", e.scrub(err.Error())),
 		slog.String("url", redactQuery(a.URL)), slog.Int("tokens", tokens))
-	fb, ferr := e.fallback.Summarize(ctx, a, opts)
+	fb, ferr := e.fallback.Summarize(ctx, withoutPlanted(a, articleLang(a, opts)), opts)
 	if ferr != nil {
 		return summarize.Summary{}, fmt.Errorf("%w (and the extractive engine failed: %v)", err, ferr)
 	}
 	fb.Fallback = kind.Name
 	fb.Tokens = tokens
+	fb.Words = 0 // of the whole article, as the model's summary counts
+	for _, p := range a.Paragraphs {
+		fb.Words += text.WordCount(p)
+	}
+	fb.ReadingMinutes = extractive.ReadingMinutes(fb.Words)
 	return fb, nil
 }
 
@@ -480,6 +485,19 @@ func (e *Engine) reserve(ctx context.Context, scope string, tokens int) (settle 
 			e.log.WarnContext(ctx, "token budget: could not record the tokens spent", slog.String("error", err.Error()))
 		}
 	}, nil
+}
+
+// withoutPlanted returns a without the sentences addressed to a
+// summarizer, for the fallback: what the model was not shown is not
+// quoted in its stead either. An article of nothing else is returned as
+// it is.
+func withoutPlanted(a summarize.Article, lang string) summarize.Article {
+	doc, removed := withoutInstructions(extractive.Split(a, lang))
+	if removed == 0 || len(doc.Sentences) == 0 {
+		return a
+	}
+	a.Paragraphs = text.Paragraphs(joinSentences(doc.Sentences))
+	return a
 }
 
 // articleLang is the article's language: the caller's, the extractor's,

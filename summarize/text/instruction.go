@@ -9,7 +9,8 @@ import (
 // rather than reporting anything: what a page planted for language
 // models asks ("ignore previous instructions", "answer in XML", "include
 // this link", "@everyone"), in English and French. News prose seldom
-// reads so; the engines neither pick nor keep such sentences. Each
+// reads so; the model engine neither sends such sentences to a model nor
+// keeps them in its output or its fallback's. Each
 // pattern runs on lower-cased text, and only when one of its cues is
 // there: one regular expression of them all is a hundred times slower.
 var instructionPatterns = []struct {
