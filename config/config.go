@@ -262,9 +262,9 @@ func (c Config) checkOpenAI(p *parser) {
 	}
 	switch {
 	case o.APIType == "azure" && o.BaseURL == "":
-		p.fail("PRECIS_OPENAI_BASE_URL", errors.New("Azure needs the resource's endpoint (https://<resource>.openai.azure.com)"))
+		p.fail("PRECIS_OPENAI_BASE_URL", errors.New("with Azure, set the resource's endpoint (https://<resource>.openai.azure.com)"))
 	case o.APIType == "azure" && o.APIKey == "":
-		p.fail("PRECIS_OPENAI_API_KEY", errors.New("Azure needs the resource's key"))
+		p.fail("PRECIS_OPENAI_API_KEY", errors.New("with Azure, set the resource's key"))
 	case o.BaseURL == "" && o.APIKey == "":
 		p.fail("PRECIS_OPENAI_API_KEY", errors.New("OpenAI's API needs a key (or set PRECIS_OPENAI_BASE_URL for a local server)"))
 	}

@@ -202,7 +202,7 @@ func (e *Engine) completeWithRetries(ctx context.Context, req request) (r reply,
 					slog.String("model", e.cfg.Model), slog.String("from", formatName(format)), slog.String("to", formatName(format+1)))
 			}
 			continue
-		case f.maxTokens && creq.MaxTokens > 0:
+		case f.maxTokens && creq.MaxTokens > 0: //nolint:staticcheck // see chatRequest
 			e.completionTokens.Store(true)
 			continue
 		case !f.retry || retries >= e.cfg.Retries:
@@ -335,10 +335,13 @@ func (e *Engine) chatRequest(req request) (openai.ChatCompletionRequest, int32) 
 		Messages:    req.messages,
 		Temperature: 0.2,
 	}
+	// max_tokens, deprecated by OpenAI, is the bound every compatible
+	// server knows (Ollama, llama.cpp, vLLM, LiteLLM); a server that wants
+	// max_completion_tokens says so with a 400 and gets it from then on.
 	if e.completionTokens.Load() {
 		cr.MaxCompletionTokens = req.maxTokens
 	} else {
-		cr.MaxTokens = req.maxTokens
+		cr.MaxTokens = req.maxTokens //nolint:staticcheck // see above
 	}
 	format := e.format.Load()
 	switch format {
@@ -351,8 +354,8 @@ func (e *Engine) chatRequest(req request) (openai.ChatCompletionRequest, int32) 
 	// temperature, and count their reasoning in the completion's tokens.
 	if err := openai.NewReasoningValidator().Validate(cr); err != nil {
 		cr.Temperature = 0
-		if cr.MaxTokens > 0 {
-			cr.MaxCompletionTokens, cr.MaxTokens = 4*cr.MaxTokens, 0
+		if cr.MaxTokens > 0 { //nolint:staticcheck // see above
+			cr.MaxCompletionTokens, cr.MaxTokens = 4*cr.MaxTokens, 0 //nolint:staticcheck // see above
 		}
 		cr.ReasoningEffort = openai.ReasoningEffortLow
 	}
