@@ -97,18 +97,43 @@ type Discord struct {
 // interactions).
 func (d Discord) Enabled() bool { return d.Token != "" || d.PublicKey != "" }
 
-// OpenAI configures an OpenAI-compatible engine; empty means extractive only.
+// OpenAI configures an OpenAI-compatible model engine; without a model,
+// summaries are extractive only.
 type OpenAI struct {
-	APIKey  string
+	APIKey string
+	// BaseURL is the server's root (OpenAI's when empty); with Azure, the
+	// resource's endpoint.
 	BaseURL string
-	Model   string
+	// Model is the model's name; with Azure, the deployment's.
+	Model string
+	// APIType is "openai" or "azure"; APIVersion is Azure's api-version
+	// ("" for the client's default).
+	APIType    string
+	APIVersion string
+	// Timeout bounds each request to the model.
+	Timeout time.Duration
+	// Concurrency bounds the requests in flight.
+	Concurrency int
+	// InputBudget is the most tokens one request may send.
+	InputBudget int
+	// DailyBudget is the most tokens a workspace may spend a day (UTC); 0
+	// means no limit.
+	DailyBudget int
 }
+
+// Enabled reports whether a model is configured.
+func (o OpenAI) Enabled() bool { return o.Model != "" }
 
 // Defaults.
 const (
 	DefaultHTTPAddr      = "127.0.0.1:8080"
 	DefaultFetchTimeout  = 20 * time.Second
 	DefaultFetchMaxBytes = 5 << 20
+	// The model engine's defaults (those of summarize/llm).
+	DefaultOpenAITimeout     = 30 * time.Second
+	DefaultOpenAIConcurrency = 4
+	DefaultOpenAIInputBudget = 4000
+	MinOpenAIInputBudget     = 1000
 )
 
 // ErrInvalid wraps every configuration error.
@@ -157,9 +182,15 @@ func Parse(getenv func(string) string) (Config, error) {
 			Gateway:        p.booleanDefault("PRECIS_DISCORD_GATEWAY", true),
 		},
 		OpenAI: OpenAI{
-			APIKey:  p.secret("PRECIS_OPENAI_API_KEY"),
-			BaseURL: p.url("PRECIS_OPENAI_BASE_URL"),
-			Model:   p.str("PRECIS_OPENAI_MODEL", ""),
+			APIKey:      p.secret("PRECIS_OPENAI_API_KEY"),
+			BaseURL:     p.url("PRECIS_OPENAI_BASE_URL"),
+			Model:       p.str("PRECIS_OPENAI_MODEL", ""),
+			APIType:     strings.ToLower(p.str("PRECIS_OPENAI_API_TYPE", "openai")),
+			APIVersion:  p.str("PRECIS_OPENAI_API_VERSION", ""),
+			Timeout:     p.duration("PRECIS_OPENAI_TIMEOUT", DefaultOpenAITimeout),
+			Concurrency: int(p.number("PRECIS_OPENAI_CONCURRENCY", DefaultOpenAIConcurrency)),
+			InputBudget: int(p.number("PRECIS_OPENAI_INPUT_BUDGET", DefaultOpenAIInputBudget)),
+			DailyBudget: int(p.number("PRECIS_OPENAI_DAILY_BUDGET", 0)),
 		},
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(p.str("PRECIS_LOG_LEVEL", "info"))); err != nil {
@@ -195,6 +226,7 @@ func Parse(getenv func(string) string) (Config, error) {
 	if c.Fetch.MaxBytes <= 0 {
 		p.fail("PRECIS_FETCH_MAX_BYTES", errors.New("must be positive"))
 	}
+	c.checkOpenAI(&p)
 	if c.DatabaseURL != "" && !validDatabaseURL(c.DatabaseURL) {
 		p.fail("PRECIS_DATABASE_URL", errors.New("want postgres://…, file:… or a path ending in .db, .sqlite or .sqlite3"))
 	}
@@ -207,6 +239,42 @@ func Parse(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(p.errs...))
 	}
 	return c, nil
+}
+
+// checkOpenAI validates the model engine's settings.
+func (c Config) checkOpenAI(p *parser) {
+	o := c.OpenAI
+	switch o.APIType {
+	case "openai", "azure":
+	default:
+		p.fail("PRECIS_OPENAI_API_TYPE", fmt.Errorf("%q is neither openai nor azure", o.APIType))
+	}
+	if o.Timeout <= 0 {
+		p.fail("PRECIS_OPENAI_TIMEOUT", errors.New("must be positive"))
+	}
+	if o.Concurrency < 1 {
+		p.fail("PRECIS_OPENAI_CONCURRENCY", errors.New("must be at least 1"))
+	}
+	if o.InputBudget < MinOpenAIInputBudget {
+		p.fail("PRECIS_OPENAI_INPUT_BUDGET", fmt.Errorf("must be at least %d tokens", MinOpenAIInputBudget))
+	}
+	if o.DailyBudget < 0 {
+		p.fail("PRECIS_OPENAI_DAILY_BUDGET", errors.New("must be 0 (no limit) or positive"))
+	}
+	if !o.Enabled() {
+		if o.APIKey != "" || o.BaseURL != "" {
+			p.fail("PRECIS_OPENAI_MODEL", errors.New("name the model to use with PRECIS_OPENAI_API_KEY or PRECIS_OPENAI_BASE_URL"))
+		}
+		return
+	}
+	switch {
+	case o.APIType == "azure" && o.BaseURL == "":
+		p.fail("PRECIS_OPENAI_BASE_URL", errors.New("with Azure, set the resource's endpoint (https://<resource>.openai.azure.com)"))
+	case o.APIType == "azure" && o.APIKey == "":
+		p.fail("PRECIS_OPENAI_API_KEY", errors.New("with Azure, set the resource's key"))
+	case o.BaseURL == "" && o.APIKey == "":
+		p.fail("PRECIS_OPENAI_API_KEY", errors.New("OpenAI's API needs a key (or set PRECIS_OPENAI_BASE_URL for a local server)"))
+	}
 }
 
 // loadFile reads the YAML configuration file, if any, into its
@@ -413,6 +481,12 @@ func (c Config) Write(w io.Writer) error {
 		{"PRECIS_OPENAI_API_KEY", redact(c.OpenAI.APIKey)},
 		{"PRECIS_OPENAI_BASE_URL", orDefault(c.OpenAI.BaseURL)},
 		{"PRECIS_OPENAI_MODEL", orUnset(c.OpenAI.Model)},
+		{"PRECIS_OPENAI_API_TYPE", c.OpenAI.APIType},
+		{"PRECIS_OPENAI_API_VERSION", orDefault(c.OpenAI.APIVersion)},
+		{"PRECIS_OPENAI_TIMEOUT", c.OpenAI.Timeout.String()},
+		{"PRECIS_OPENAI_CONCURRENCY", strconv.Itoa(c.OpenAI.Concurrency)},
+		{"PRECIS_OPENAI_INPUT_BUDGET", strconv.Itoa(c.OpenAI.InputBudget) + " tokens"},
+		{"PRECIS_OPENAI_DAILY_BUDGET", dailyBudget(c.OpenAI.DailyBudget)},
 	}
 	for _, l := range lines {
 		if _, err := fmt.Fprintf(w, "%-28s %s\n", l.k, l.v); err != nil {
@@ -420,6 +494,13 @@ func (c Config) Write(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+func dailyBudget(n int) string {
+	if n == 0 {
+		return "(no limit)"
+	}
+	return strconv.Itoa(n) + " tokens per workspace"
 }
 
 func redact(s string) string {

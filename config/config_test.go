@@ -60,6 +60,16 @@ func TestInvalid(t *testing.T) {
 		{"bad shard", map[string]string{"PRECIS_DISCORD_SHARD_ID": "2", "PRECIS_DISCORD_SHARD_COUNT": "2"}, "PRECIS_DISCORD_SHARD_ID"},
 		{"negative rate", map[string]string{"PRECIS_RATE_PER_USER": "-1"}, "PRECIS_RATE_PER_USER"},
 		{"bad log level", map[string]string{"PRECIS_LOG_LEVEL": "loud"}, "PRECIS_LOG_LEVEL"},
+		{"bad api type", map[string]string{"PRECIS_OPENAI_MODEL": "m", "PRECIS_OPENAI_API_KEY": "k", "PRECIS_OPENAI_API_TYPE": "anthropic"}, "PRECIS_OPENAI_API_TYPE"},
+		{"azure without endpoint", map[string]string{"PRECIS_OPENAI_MODEL": "m", "PRECIS_OPENAI_API_KEY": "k", "PRECIS_OPENAI_API_TYPE": "azure"}, "PRECIS_OPENAI_BASE_URL"},
+		{"azure without key", map[string]string{"PRECIS_OPENAI_MODEL": "m", "PRECIS_OPENAI_BASE_URL": "https://r.openai.azure.com", "PRECIS_OPENAI_API_TYPE": "azure"}, "PRECIS_OPENAI_API_KEY"},
+		{"openai without key", map[string]string{"PRECIS_OPENAI_MODEL": "gpt-4o-mini"}, "PRECIS_OPENAI_API_KEY"},
+		{"key without model", map[string]string{"PRECIS_OPENAI_API_KEY": "k"}, "PRECIS_OPENAI_MODEL"},
+		{"bad model timeout", map[string]string{"PRECIS_OPENAI_TIMEOUT": "0s"}, "PRECIS_OPENAI_TIMEOUT"},
+		{"bad concurrency", map[string]string{"PRECIS_OPENAI_CONCURRENCY": "0"}, "PRECIS_OPENAI_CONCURRENCY"},
+		{"small input budget", map[string]string{"PRECIS_OPENAI_INPUT_BUDGET": "200"}, "PRECIS_OPENAI_INPUT_BUDGET"},
+		{"negative daily budget", map[string]string{"PRECIS_OPENAI_DAILY_BUDGET": "-5"}, "PRECIS_OPENAI_DAILY_BUDGET"},
+		{"budget not a number", map[string]string{"PRECIS_OPENAI_DAILY_BUDGET": "lots"}, "PRECIS_OPENAI_DAILY_BUDGET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,9 +81,38 @@ func TestInvalid(t *testing.T) {
 	}
 }
 
+func TestOpenAI(t *testing.T) {
+	c, err := Parse(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := OpenAI{APIType: "openai", Timeout: 30 * time.Second, Concurrency: 4, InputBudget: 4000}
+	if diff := cmp.Diff(want, c.OpenAI); diff != "" || c.OpenAI.Enabled() {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+	c, err = Parse(env(map[string]string{
+		"PRECIS_OPENAI_MODEL": "gpt-4o", "PRECIS_OPENAI_API_KEY": "sk-x", "PRECIS_OPENAI_API_TYPE": "Azure",
+		"PRECIS_OPENAI_BASE_URL": "https://r.openai.azure.com/", "PRECIS_OPENAI_API_VERSION": "2024-10-21",
+		"PRECIS_OPENAI_TIMEOUT": "45s", "PRECIS_OPENAI_CONCURRENCY": "2", "PRECIS_OPENAI_INPUT_BUDGET": "8000", "PRECIS_OPENAI_DAILY_BUDGET": "200000",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = OpenAI{APIKey: "sk-x", BaseURL: "https://r.openai.azure.com", Model: "gpt-4o", APIType: "azure", APIVersion: "2024-10-21",
+		Timeout: 45 * time.Second, Concurrency: 2, InputBudget: 8000, DailyBudget: 200000}
+	if diff := cmp.Diff(want, c.OpenAI); diff != "" || !c.OpenAI.Enabled() {
+		t.Errorf("azure (-want +got):\n%s", diff)
+	}
+	// A local server needs no key.
+	if _, err := Parse(env(map[string]string{"PRECIS_OPENAI_MODEL": "llama3.2", "PRECIS_OPENAI_BASE_URL": "http://127.0.0.1:11434"})); err != nil {
+		t.Errorf("local server: %v", err)
+	}
+}
+
 func TestWriteRedacts(t *testing.T) {
 	c, err := Parse(env(map[string]string{"PRECIS_DISCORD_TOKEN": "discord-secret", "PRECIS_DISCORD_APP_ID": "42",
-		"PRECIS_DATABASE_URL": "postgres://u:pw-secret@db/precis"}))
+		"PRECIS_DATABASE_URL":   "postgres://u:pw-secret@db/precis",
+		"PRECIS_OPENAI_API_KEY": "sk-openai-secret", "PRECIS_OPENAI_MODEL": "gpt-4o-mini", "PRECIS_OPENAI_DAILY_BUDGET": "50000"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,13 +121,15 @@ func TestWriteRedacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, secret := range []string{"discord-secret", "pw-secret"} {
+	for _, secret := range []string{"discord-secret", "pw-secret", "sk-openai-secret"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("secret %q printed:\n%s", secret, out)
 		}
 	}
-	if !strings.Contains(out, "PRECIS_DISCORD_APP_ID") || !strings.Contains(out, "42") {
-		t.Errorf("non-secret values missing:\n%s", out)
+	for _, shown := range []string{"PRECIS_DISCORD_APP_ID", "42", "gpt-4o-mini", "50000 tokens per workspace", "PRECIS_OPENAI_INPUT_BUDGET   4000 tokens"} {
+		if !strings.Contains(out, shown) {
+			t.Errorf("%q missing:\n%s", shown, out)
+		}
 	}
 }
 

@@ -146,6 +146,12 @@ func (e *Engine) Summarize(ctx context.Context, a summarize.Article, opts summar
 		Method:       summarize.MethodExtractive,
 		Words:        wordCount(a.Paragraphs),
 		Points:       []string{},
+		Support:      []string{},
+	}
+	// It cannot translate: the summary stays in the article's language,
+	// and says what was asked.
+	if want := strings.ToLower(strings.TrimSpace(opts.OutputLang)); want != "" && want != lang {
+		s.RequestedLang = want
 	}
 	if !a.Published.IsZero() {
 		t := a.Published
@@ -157,7 +163,9 @@ func (e *Engine) Summarize(ctx context.Context, a summarize.Article, opts summar
 	rest := slices.Clone(picked[1:])
 	slices.SortFunc(rest, func(x, y Sentence) int { return x.Index - y.Index })
 	for _, p := range rest {
+		// A point is a sentence of the article: its own support.
 		s.Points = append(s.Points, p.Text)
+		s.Support = append(s.Support, p.Text)
 	}
 	return s, nil
 }

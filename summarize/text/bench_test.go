@@ -37,3 +37,10 @@ func BenchmarkWordCount(b *testing.B) {
 		WordCount(article)
 	}
 }
+
+func BenchmarkLooksLikeInstruction(b *testing.B) {
+	news := "Opposition councillors argued that the plan ignores the rising cost of heating old buildings this winter, said the mayor on Monday."
+	for b.Loop() {
+		LooksLikeInstruction(news)
+	}
+}
