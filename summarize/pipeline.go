@@ -58,6 +58,8 @@ func (p *Pipeline) Page(ctx context.Context, page *Page, opts Options) (Summary,
 	if err != nil {
 		return Summary{}, err
 	}
+	// Whatever the engine made of it, no input makes a summary unbounded.
+	s = s.Bounded()
 	if p.Logger != nil {
 		p.Logger.DebugContext(ctx, "summarized",
 			slog.String("host", hostOf(page.URL)), slog.String("lang", s.Lang),

@@ -37,3 +37,14 @@ func BenchmarkWordCount(b *testing.B) {
 		WordCount(article)
 	}
 }
+
+// BenchmarkSentencesUnpunctuated splits a megabyte of words without any
+// punctuation: cutting it into windows must stay linear.
+func BenchmarkSentencesUnpunctuated(b *testing.B) {
+	in := unpunctuated(1 << 20)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Sentences(in, "en")
+	}
+}
