@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,10 @@ func summarizeCommand(ctx context.Context, e *env, args []string) error {
 	if *timeout <= 0 {
 		return fmt.Errorf("%w: --timeout must be positive", errUsage)
 	}
+	*lang = strings.ToLower(strings.TrimSpace(*lang))
+	if *lang != "" && !slices.Contains(summarize.SupportedLanguages(), *lang) {
+		return fmt.Errorf("%w: --lang %s is not a language I can summarize; use one of %s", errUsage, *lang, languageList())
+	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
@@ -95,7 +100,21 @@ func summarizeInput(ctx context.Context, e *env, p *summarize.Pipeline, input st
 		return summarize.Summary{}, localError{err}
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return summarize.Summary{}, localError{fmt.Errorf("%s is a directory, not a file", input)}
+	}
 	return summarizeReader(ctx, p, f, input, opts)
+}
+
+// languageList names the supported languages with their codes, for --lang:
+// "en (English), fr (French), …".
+func languageList() string {
+	codes := summarize.SupportedLanguages()
+	items := make([]string, len(codes))
+	for i, c := range codes {
+		items[i] = c + " (" + summarize.LanguageName(c) + ")"
+	}
+	return strings.Join(items, ", ")
 }
 
 // localError is a problem with the operator's own input (a file that
