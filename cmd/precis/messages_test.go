@@ -1,14 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// TestSummarizeMessages checks the exact line each misleading case of old
-// now gets: it says what is actually wrong.
+// TestSummarizeMessages checks the exact stderr each misleading case of
+// old now gets: one line that says what is actually wrong.
 func TestSummarizeMessages(t *testing.T) {
 	const (
 		tooShort  = "precis: There's too little text there to summarize: give me an article or a few sentences.\n"
@@ -42,7 +43,8 @@ func TestSummarizeMessages(t *testing.T) {
 		{"directory", nil, "", []string{"summarize", dir}, exitFail,
 			"precis: " + dir + " is a directory, not a file\n"},
 		{"unsupported language asked for", nil, "", []string{"summarize", "--lang", "zz", "-"}, exitUsage,
-			"precis: --lang zz is not a language I can summarize; use one of en (English), fr (French), de (German), es (Spanish), it (Italian), pt (Portuguese), nl (Dutch)\n"},
+			"precis: --lang zz is not a language I can summarize; use one of en (English), fr (French), de (German), es (Spanish), it (Italian), pt (Portuguese), nl (Dutch)\n" +
+				"Run 'precis summarize --help' for usage.\n"},
 		{"unsupported language found", allowLoopback, "", []string{"summarize", serve(t, "text/html; charset=utf-8", russian)}, exitFail,
 			"precis: That text is in Russian, and I can only summarize " + supported + "\n"},
 	}
@@ -55,18 +57,72 @@ func TestSummarizeMessages(t *testing.T) {
 			if r.stdout != "" {
 				t.Errorf("stdout = %q, want nothing", r.stdout)
 			}
-			if !strings.HasPrefix(tt.want, "precis: --") { // usage errors add a hint line
-				if got := lastLine(r.stderr); got != tt.want {
-					t.Errorf("stderr ends\n%q\nwant\n%q", got, tt.want)
-				}
-			} else if !strings.HasPrefix(r.stderr, tt.want) {
-				t.Errorf("stderr\n%q\nwant it to start\n%q", r.stderr, tt.want)
+			// One line, and no log line before it.
+			if r.stderr != tt.want {
+				t.Errorf("stderr\n%q\nwant\n%q", r.stderr, tt.want)
 			}
 		})
 	}
 }
 
-func lastLine(s string) string {
-	lines := strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
-	return lines[len(lines)-1] + "\n"
+// TestSummarizeLogsOnlyWhenAsked: the cause of a failure reaches stderr
+// as a log line only with --verbose or PRECIS_LOG_LEVEL=debug.
+func TestSummarizeLogsOnlyWhenAsked(t *testing.T) {
+	const line = "precis: There's too little text there to summarize: give me an article or a few sentences.\n"
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		logs bool
+	}{
+		{"default", nil, []string{"summarize", "-"}, false},
+		{"info level set", map[string]string{"PRECIS_LOG_LEVEL": "info"}, []string{"summarize", "-"}, false},
+		{"--verbose", nil, []string{"summarize", "--verbose", "-"}, true},
+		{"debug level", map[string]string{"PRECIS_LOG_LEVEL": "debug"}, []string{"summarize", "-"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.env, "Hello", tt.args...)
+			if r.code != exitFail || !strings.HasSuffix(r.stderr, line) {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			logged := strings.Contains(r.stderr, `msg="summarize failed"`) && strings.Contains(r.stderr, "text too short")
+			if logged != tt.logs || (!tt.logs && r.stderr != line) {
+				t.Errorf("stderr = %q, want logs: %v", r.stderr, tt.logs)
+			}
+		})
+	}
+}
+
+// TestSummarizeJSONSource: the JSON of a file names the file as given in
+// "url"; that of standard input has no "url".
+func TestSummarizeJSONSource(t *testing.T) {
+	page := filepath.Join("..", "..", "examples", "article.html")
+	r := runCLI(t, nil, "", "summarize", "--format", "json", page)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var fromFile map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &fromFile); err != nil {
+		t.Fatal(err)
+	}
+	if fromFile["url"] != page {
+		t.Errorf(`"url" = %v, want the path %q`, fromFile["url"], page)
+	}
+
+	body, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, nil, string(body), "summarize", "--format", "json", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var fromStdin map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &fromStdin); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fromStdin["url"]; ok || fromStdin["tldr"] == "" || fromStdin["canonical_url"] == nil {
+		t.Errorf("standard input: url %v, tldr %v, canonical_url %v: want no url, the rest as for a file", fromStdin["url"], fromStdin["tldr"], fromStdin["canonical_url"])
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -34,15 +33,19 @@ func newPipeline(e *env) *summarize.Pipeline {
 }
 
 func summarizeCommand(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("summarize", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	points := fs.Int("points", summarize.DefaultPoints, fmt.Sprintf("number of key points (%d-%d)", summarize.MinPoints, summarize.MaxPoints))
-	format := fs.String("format", "text", "output format: text, markdown or json")
-	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
-	lang := fs.String("lang", "", "language of the article (ISO 639-1), when detection gets it wrong")
-	pos, err := parseFlags(fs, args)
+	fs := newFlags("summarize", "precis summarize [flags] URL|FILE|-",
+		"Summarizes the article at URL, the HTML or text FILE, or standard input (-),\nand prints its TL;DR and key points.")
+	points := fs.Int("points", summarize.DefaultPoints, fmt.Sprintf("`N` key points besides the TL;DR (%d-%d)", summarize.MinPoints, summarize.MaxPoints))
+	format := fs.String("format", "text", "output `format`: text, markdown or json")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up after this `duration`")
+	lang := fs.String("lang", "", "the article's `language` when detection gets it wrong: "+strings.Join(summarize.SupportedLanguages(), ", "))
+	verbose := fs.Bool("verbose", false, "log what happens to stderr")
+	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
+	}
+	if *verbose {
+		e.verbose()
 	}
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: summarize takes one URL, FILE or - (stdin)", errUsage)
@@ -72,7 +75,8 @@ func summarizeCommand(ctx context.Context, e *env, args []string) error {
 		if errors.As(err, &local) {
 			return local.err
 		}
-		// The user gets one clear line; the cause goes to the log.
+		// The user gets one clear line; the cause goes to the log, which
+		// --verbose shows.
 		e.log.Info("summarize failed", "error", err)
 		if errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("gave up after %s", *timeout)
@@ -103,7 +107,13 @@ func summarizeInput(ctx context.Context, e *env, p *summarize.Pipeline, input st
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return summarize.Summary{}, localError{fmt.Errorf("%s is a directory, not a file", input)}
 	}
-	return summarizeReader(ctx, p, f, input, opts)
+	s, err := summarizeReader(ctx, p, f, input, opts)
+	if err != nil {
+		return summarize.Summary{}, err
+	}
+	// A file's summary points back to the file, as it was named.
+	s.URL = input
+	return s, nil
 }
 
 // languageList names the supported languages with their codes, for --lang:
@@ -181,11 +191,16 @@ func rendererFor(format string) (func(io.Writer, summarize.Summary) error, bool)
 	return nil, false
 }
 
+// renderJSON writes the Summary object; "url" is left out when there is
+// none (standard input), where the API would say "".
 func renderJSON(w io.Writer, s summarize.Summary) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(s)
+	return enc.Encode(struct {
+		URL string `json:"url,omitempty"` // shadows the Summary's own "url"
+		summarize.Summary
+	}{s.URL, s})
 }
 
 func byline(s summarize.Summary) string {
@@ -226,7 +241,7 @@ func renderMarkdown(w io.Writer, s summarize.Summary) error {
 	if title == "" {
 		title = "Summary"
 	}
-	if s.URL != "" {
+	if looksLikeURL(s.URL) { // a file's path is not linked
 		b.WriteString("**[" + title + "](" + s.URL + ")**\n")
 	} else {
 		b.WriteString("**" + title + "**\n")
