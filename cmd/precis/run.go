@@ -194,8 +194,8 @@ func newFlags(name, synopsis, about string) *flags {
 
 // help prints the synopsis, what the command does and its flags.
 func (f *flags) help(w io.Writer) {
-	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", f.synopsis, f.about)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	f.VisitAll(func(fl *flag.Flag) {
 		name, text := flag.UnquoteUsage(fl)
 		if name != "" {
@@ -206,7 +206,8 @@ func (f *flags) help(w io.Writer) {
 		}
 		fmt.Fprintf(tw, "  --%s%s\t%s\n", fl.Name, name, text)
 	})
-	tw.Flush()
+	_ = tw.Flush() // into a strings.Builder: it cannot fail
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n%s", f.synopsis, f.about, b.String())
 }
 
 // parse parses flags that may stand before or after the positional
