@@ -221,6 +221,7 @@ func (e *Engine) language(a summarize.Article, opts summarize.Options) (string, 
 // to summarize: there, one "word" may hold a whole sentence.
 const minSpacelessLetters = 20
 
+// spacelessScripts are those scripts. It is only read.
 var spacelessScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana,
 	unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar, unicode.Tibetan}
 
@@ -229,7 +230,7 @@ var spacelessScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unic
 // (summarize.ErrTooShort): "Hello", digits, emoji. It reads only as far
 // as it takes to tell.
 func (e *Engine) checkLength(paragraphs []string) error {
-	words, spaceless, any := 0, 0, false
+	words, spaceless, seen := 0, 0, false
 	for _, p := range paragraphs {
 		inWord, lettered := false, false
 		for _, r := range p {
@@ -240,7 +241,7 @@ func (e *Engine) checkLength(paragraphs []string) error {
 				inWord, lettered = false, false
 				continue
 			}
-			any, inWord = true, true
+			seen, inWord = true, true
 			if unicode.IsLetter(r) {
 				lettered = true
 				if r >= 0x0E00 && unicode.IsOneOf(spacelessScripts, r) {
@@ -258,12 +259,10 @@ func (e *Engine) checkLength(paragraphs []string) error {
 			return nil
 		}
 	}
-	switch {
-	case !any:
+	if !seen {
 		return fmt.Errorf("extractive: article holds no text: %w", summarize.ErrNoText)
-	default:
-		return fmt.Errorf("extractive: %d words: %w", words, summarize.ErrTooShort)
 	}
+	return fmt.Errorf("extractive: %d words: %w", words, summarize.ErrTooShort)
 }
 
 // Select returns the k sentences to show, best first: the first is the
