@@ -85,7 +85,7 @@ type Discord struct {
 	GuildID string
 	// ShardID and ShardCount split a large bot's guilds across processes.
 	ShardID, ShardCount int
-	// MessageContent asks for the privileged intent needed to summarise
+	// MessageContent asks for the privileged intent needed to summarize
 	// links posted in channels.
 	MessageContent bool
 	// Gateway opens the gateway connection; off, only HTTP interactions are

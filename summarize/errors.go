@@ -24,6 +24,9 @@ var (
 	ErrTooLarge = errors.New("document too large")
 	// ErrUnsupportedType: the document is not HTML or plain text.
 	ErrUnsupportedType = errors.New("unsupported document type")
+	// ErrUnsupportedFile: a document read locally (a file, standard
+	// input) is not HTML or plain text. It wraps ErrUnsupportedType.
+	ErrUnsupportedFile = fmt.Errorf("local file: %w", ErrUnsupportedType)
 	// ErrTooManyRedirects: the redirect chain is too long or loops.
 	ErrTooManyRedirects = errors.New("too many redirects")
 	// ErrUpstream: the site answered with an error status.
@@ -98,6 +101,8 @@ var errorKinds = []struct {
 	{ErrPortNotAllowed, ErrorKind{"port", "I only open links on the web's standard ports (80 and 443).", false}},
 	{ErrBlocked, ErrorKind{"blocked", "I can't open that address: it points to a private or local network.", false}},
 	{ErrTooLarge, ErrorKind{"too_large", "That page is too large for me to read.", false}},
+	// The same kind as ErrUnsupportedType, told about a file, not a link.
+	{ErrUnsupportedFile, ErrorKind{"unsupported_type", "That file isn't HTML or text (PDFs, images and other files aren't supported).", false}},
 	{ErrUnsupportedType, ErrorKind{"unsupported_type", "That isn't a web page or text (PDFs, images and other files aren't supported).", false}},
 	{ErrTooManyRedirects, ErrorKind{"redirects", "That link redirects too many times.", false}},
 	{ErrUpstream, ErrorKind{"upstream", "The site returned an error for that page.", true}},
@@ -147,13 +152,20 @@ func ErrorKinds() []ErrorKind {
 }
 
 // LanguageError is an ErrUnsupportedLanguage that names the language
-// found ("ru"), or none when no language could be told.
+// found ("ru"), or none when no language could be told, or the language
+// the caller asked for when that is the one not supported.
 type LanguageError struct {
 	Found string
+	// Requested is set instead of Found when the caller named the
+	// language (Options.Lang).
+	Requested string
 }
 
 func (e *LanguageError) Error() string {
-	if e.Found == "" {
+	switch {
+	case e.Requested != "":
+		return fmt.Sprintf("language %q asked for: %s", e.Requested, ErrUnsupportedLanguage)
+	case e.Found == "":
 		return "language not detected: " + ErrUnsupportedLanguage.Error()
 	}
 	return fmt.Sprintf("language %q: %s", e.Found, ErrUnsupportedLanguage)
@@ -180,11 +192,14 @@ func UserMessage(err error) string {
 		for i, c := range supportedLanguages {
 			names[i] = LanguageName(c)
 		}
-		found := "I can't tell which language that is"
-		if le.Found != "" {
-			found = "That text is in " + LanguageName(le.Found)
+		supported := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+		switch {
+		case le.Requested != "":
+			return "I can't summarize in " + LanguageName(le.Requested) + ": I can only summarize " + supported + "."
+		case le.Found != "":
+			return "That text is in " + LanguageName(le.Found) + ", and I can only summarize " + supported + "."
 		}
-		return found + ", and I can only summarize " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + "."
+		return "I can't tell which language that is, and I can only summarize " + supported + "."
 	}
 	return KindOf(err).Message
 }

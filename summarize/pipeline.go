@@ -21,7 +21,7 @@ type Pipeline struct {
 	Logger    *slog.Logger
 }
 
-// URL summarises the article at rawURL.
+// URL summarizes the article at rawURL.
 func (p *Pipeline) URL(ctx context.Context, rawURL string, opts Options) (Summary, error) {
 	page, err := p.Fetcher.Fetch(ctx, rawURL)
 	if err != nil {
@@ -37,7 +37,7 @@ func (p *Pipeline) URL(ctx context.Context, rawURL string, opts Options) (Summar
 	return s, nil
 }
 
-// Page summarises an already fetched (or locally read) document.
+// Page summarizes an already fetched (or locally read) document.
 func (p *Pipeline) Page(ctx context.Context, page *Page, opts Options) (Summary, error) {
 	if len(page.Body) > MaxTextBytes {
 		return Summary{}, fmt.Errorf("page of %d bytes: %w", len(page.Body), ErrTooLarge)
@@ -58,6 +58,8 @@ func (p *Pipeline) Page(ctx context.Context, page *Page, opts Options) (Summary,
 	if err != nil {
 		return Summary{}, err
 	}
+	// Whatever the engine made of it, no input makes a summary unbounded.
+	s = s.Bounded()
 	if p.Logger != nil {
 		p.Logger.DebugContext(ctx, "summarized",
 			slog.String("host", hostOf(page.URL)), slog.String("lang", s.Lang),
@@ -66,7 +68,7 @@ func (p *Pipeline) Page(ctx context.Context, page *Page, opts Options) (Summary,
 	return s, nil
 }
 
-// Text summarises plain text.
+// Text summarizes plain text.
 func (p *Pipeline) Text(ctx context.Context, text string, opts Options) (Summary, error) {
 	return p.Page(ctx, &Page{MediaType: "text/plain", Body: []byte(text)}, opts)
 }

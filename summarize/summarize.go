@@ -85,15 +85,6 @@ const (
 	MaxPoints     = 10
 )
 
-// Bounds on what an engine may return: a model's answer past them is
-// rejected (ErrBadModelOutput), never cut and posted. They leave room for
-// a sentence of about 60 (TL;DR) and 40 (point) words in any language the
-// engines serve, within every chat platform's block limits.
-const (
-	MaxTLDRRunes  = 600
-	MaxPointRunes = 400
-)
-
 // Engine choices of Options.Engine.
 const (
 	// EngineAuto (or "") is the model when one is configured, else the

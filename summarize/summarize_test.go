@@ -9,8 +9,9 @@ import (
 )
 
 func TestUserMessage(t *testing.T) {
-	sentinels := []error{ErrBadURL, ErrBlocked, ErrTooLarge, ErrUnsupportedType, ErrTooManyRedirects,
-		ErrUpstream, ErrUnreachable, ErrNotArticle, ErrUnsupportedLanguage, ErrNoText,
+	sentinels := []error{ErrBadURL, ErrBlocked, ErrPortNotAllowed, ErrTooLarge, ErrUnsupportedType, ErrUnsupportedFile,
+		ErrTooManyRedirects, ErrUpstream, ErrUnreachable, ErrNotArticle, ErrUnsupportedLanguage, ErrTooShort, ErrNoText,
+		ErrRateLimited, ErrModelRateLimited, ErrModelUnavailable, ErrOverBudget, ErrBadModelOutput,
 		ErrNoMessageContent, ErrCannotRead, ErrNotInConversation, ErrNoMessages}
 	seen := make(map[string]bool)
 	for _, s := range sentinels {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -31,11 +30,10 @@ var summarySets = []struct{ name, path string }{
 const evalSentences = 3
 
 func evalCommand(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	corpus := fs.String("corpus", "", "corpus directory (default: $PRECIS_CORPUS or shared/corpus beside the checkout)")
-	limit := fs.Int("limit", 0, "score only the first N items of each set (0: all)")
-	pos, err := parseFlags(fs, args)
+	fs := newFlags("eval", "precis eval [flags]", "Scores the summarizer (ROUGE) and the extractor (body F1) on the evaluation\ncorpora, and times them.")
+	corpus := fs.String("corpus", "", "corpus `directory` (default: $PRECIS_CORPUS or shared/corpus beside the checkout)")
+	limit := fs.Int("limit", 0, "score only the first `N` items of each set (0: all)")
+	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
 	}

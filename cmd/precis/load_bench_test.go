@@ -27,7 +27,7 @@ var (
 
 // BenchmarkServeLoad runs `precis serve` on SQLite and drives its API from
 // load.clients concurrent clients for load.duration: half of them ask for
-// articles already summarised (cache hits), half for new articles from a
+// articles already summarized (cache hits), half for new articles from a
 // local article server. It reports latency percentiles, errors
 // (timeouts included), lost requests (sent but never counted by the
 // server) and the server's peak RSS. Run it once:

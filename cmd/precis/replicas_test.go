@@ -67,7 +67,7 @@ func TestServeReplicasSharePostgres(t *testing.T) {
 		}
 	}
 
-	// The first replica summarised article r0; the second serves it from
+	// The first replica summarized article r0; the second serves it from
 	// the shared cache.
 	code, body := postJSON(t, replicas[1].base+"/api/v1/summaries", map[string]any{"url": arts.ArticleURL("r0")})
 	if code != http.StatusOK || !strings.Contains(string(body), "(r0)") {

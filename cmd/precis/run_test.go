@@ -197,7 +197,7 @@ func TestSummarizeBadInput(t *testing.T) {
 		{"image", allowLoopback, "", []string{"summarize", serve(t, "image/png", "\x89PNG\r\n\x1a\n")}, exitFail, "PDFs, images"},
 		{"empty page", allowLoopback, "", []string{"summarize", serve(t, "text/html", "")}, exitFail, ""},
 		{"JavaScript-only page", allowLoopback, "", []string{"summarize", serve(t, "text/html", jsOnly)}, exitFail, "couldn't find an article"},
-		{"unsupported script", allowLoopback, "", []string{"summarize", serve(t, "text/html; charset=utf-8", russian)}, exitFail, "I can only summarize English, French"},
+		{"unsupported script", allowLoopback, "", []string{"summarize", serve(t, "text/html; charset=utf-8", russian)}, exitFail, "That text is in Russian"},
 		{"invalid UTF-8", allowLoopback, "", []string{"summarize", serve(t, "text/plain; charset=utf-8", "\xff\xfe\xfd broken \xc3\x28 bytes")}, exitFail, ""},
 		{"empty stdin", nil, "", []string{"summarize", "-"}, exitFail, "no text"},
 		{"blank stdin", nil, " \n\t\n", []string{"summarize", "-"}, exitFail, "no text"},

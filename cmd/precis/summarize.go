@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,15 +17,19 @@ import (
 )
 
 func summarizeCommand(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("summarize", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	points := fs.Int("points", summarize.DefaultPoints, fmt.Sprintf("number of key points (%d-%d)", summarize.MinPoints, summarize.MaxPoints))
-	format := fs.String("format", "text", "output format: text, markdown or json")
-	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
-	lang := fs.String("lang", "", "language of the article (ISO 639-1), when detection gets it wrong")
-	pos, err := parseFlags(fs, args)
+	fs := newFlags("summarize", "precis summarize [flags] URL|FILE|-",
+		"Summarizes the article at URL, the HTML or text FILE, or standard input (-),\nand prints its TL;DR and key points.")
+	points := fs.Int("points", summarize.DefaultPoints, fmt.Sprintf("`N` key points besides the TL;DR (%d-%d)", summarize.MinPoints, summarize.MaxPoints))
+	format := fs.String("format", "text", "output `format`: text, markdown or json")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up after this `duration`")
+	lang := fs.String("lang", "", "the article's `language` when detection gets it wrong: "+strings.Join(summarize.SupportedLanguages(), ", "))
+	verbose := fs.Bool("verbose", false, "log what happens to stderr")
+	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
+	}
+	if *verbose {
+		e.verbose()
 	}
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: summarize takes one URL, FILE or - (stdin)", errUsage)
@@ -40,6 +44,10 @@ func summarizeCommand(ctx context.Context, e *env, args []string) error {
 	if *timeout <= 0 {
 		return fmt.Errorf("%w: --timeout must be positive", errUsage)
 	}
+	*lang = strings.ToLower(strings.TrimSpace(*lang))
+	if *lang != "" && !slices.Contains(summarize.SupportedLanguages(), *lang) {
+		return fmt.Errorf("%w: --lang %s is not a language I can summarize; use one of %s", errUsage, *lang, languageList())
+	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
@@ -51,7 +59,8 @@ func summarizeCommand(ctx context.Context, e *env, args []string) error {
 		if errors.As(err, &local) {
 			return local.err
 		}
-		// The user gets one clear line; the cause goes to the log.
+		// The user gets one clear line; the cause goes to the log, which
+		// --verbose shows.
 		e.log.Info("summarize failed", "error", err)
 		if errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("gave up after %s", *timeout)
@@ -79,7 +88,27 @@ func summarizeInput(ctx context.Context, e *env, p *summarize.Pipeline, input st
 		return summarize.Summary{}, localError{err}
 	}
 	defer f.Close()
-	return summarizeReader(ctx, p, f, input, opts)
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return summarize.Summary{}, localError{fmt.Errorf("%s is a directory, not a file", input)}
+	}
+	s, err := summarizeReader(ctx, p, f, input, opts)
+	if err != nil {
+		return summarize.Summary{}, err
+	}
+	// A file's summary points back to the file, as it was named.
+	s.URL = input
+	return s, nil
+}
+
+// languageList names the supported languages with their codes, for --lang:
+// "en (English), fr (French), …".
+func languageList() string {
+	codes := summarize.SupportedLanguages()
+	items := make([]string, len(codes))
+	for i, c := range codes {
+		items[i] = c + " (" + summarize.LanguageName(c) + ")"
+	}
+	return strings.Join(items, ", ")
 }
 
 // localError is a problem with the operator's own input (a file that
@@ -146,11 +175,16 @@ func rendererFor(format string) (func(io.Writer, summarize.Summary) error, bool)
 	return nil, false
 }
 
+// renderJSON writes the Summary object; "url" is left out when there is
+// none (standard input), where the API would say "".
 func renderJSON(w io.Writer, s summarize.Summary) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(s)
+	return enc.Encode(struct {
+		URL string `json:"url,omitempty"` // shadows the Summary's own "url"
+		summarize.Summary
+	}{s.URL, s})
 }
 
 func byline(s summarize.Summary) string {
@@ -191,7 +225,7 @@ func renderMarkdown(w io.Writer, s summarize.Summary) error {
 	if title == "" {
 		title = "Summary"
 	}
-	if s.URL != "" {
+	if looksLikeURL(s.URL) { // a file's path is not linked
 		b.WriteString("**[" + title + "](" + s.URL + ")**\n")
 	} else {
 		b.WriteString("**" + title + "**\n")

@@ -47,7 +47,7 @@
 //     host, and the language, detected from the text by summarize/text
 //     with the page's lang attribute as fallback.
 //   - Pages with no article. No library tells a cookie wall, a bot
-//     challenge or a JavaScript-only shell from an article, and summarising
+//     challenge or a JavaScript-only shell from an article, and summarizing
 //     their text would mislead; such pages give a *NotArticleError wrapping
 //     summarize.ErrNotArticle: challenge titles, scripts and phrases,
 //     consent hosts or text made of consent vocabulary, an "enable
@@ -58,6 +58,6 @@
 //     are paragraphs (lines of a block are joined), and a short first line
 //     without closing punctuation is the title.
 //
-// Text in a script Précis cannot summarise still gives an Article, with
+// Text in a script Précis cannot summarize still gives an Article, with
 // Lang "": refusing it is the engine's decision.
 package extract

@@ -1,9 +1,13 @@
 package extractive
 
 import (
+	"context"
+	"fmt"
 	"testing"
 
 	textrank "github.com/DavidBelicza/TextRank/v2"
+
+	"github.com/precisbot/precis/summarize"
 )
 
 // BenchmarkRank compares, on the same CNN/DM articles in one run, the time
@@ -60,5 +64,24 @@ func BenchmarkSummarizeFrench(b *testing.B) {
 		if len(e.Select(doc, 5)) == 0 {
 			b.Fatal("no sentence")
 		}
+	}
+}
+
+// BenchmarkPipelineUnpunctuated is a megabyte of words without any
+// punctuation through the extractor, the engine and the bounds: time and
+// memory must grow with the input, not with its square.
+func BenchmarkPipelineUnpunctuated(b *testing.B) {
+	for _, size := range []int{256 << 10, 1 << 20} {
+		in := unpunctuated(b, size)
+		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
+			p := newPipeline()
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := p.Text(context.Background(), in, summarize.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

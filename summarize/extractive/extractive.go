@@ -90,7 +90,7 @@ var _ summarize.Engine = (*Engine)(nil)
 // New returns an Engine with the given parameters.
 func New(p Params) *Engine {
 	e := &Engine{params: p, analyzers: make(map[string]*text.Analyzer), terms: make(map[string]*termCache)}
-	for _, l := range []string{"en", "fr", "de", "es", "it", "pt", "nl"} {
+	for _, l := range summarize.SupportedLanguages() {
 		e.analyzers[l] = text.NewAnalyzer(l)
 		e.terms[l] = newTermCache(e.analyzers[l])
 	}
@@ -125,6 +125,9 @@ func Split(a summarize.Article, lang string) Document {
 // Summarize implements summarize.Engine.
 func (e *Engine) Summarize(ctx context.Context, a summarize.Article, opts summarize.Options) (summarize.Summary, error) {
 	if err := ctx.Err(); err != nil {
+		return summarize.Summary{}, err
+	}
+	if err := e.checkLength(a.Paragraphs); err != nil {
 		return summarize.Summary{}, err
 	}
 	lang, err := e.language(a, opts)
@@ -183,13 +186,19 @@ func ReadingMinutes(words int) int {
 	return max(1, int(math.Round(float64(words)/230)))
 }
 
-// language is the language to summarise in: the caller's, else the one
-// the extractor found, else detected here (text handed in directly).
+// language is the language to summarize in: the caller's, else the one
+// the extractor found, else detected here (text handed in directly). A
+// refusal is a *summarize.LanguageError naming the language asked for or
+// found, when the detector can tell.
 func (e *Engine) language(a summarize.Article, opts summarize.Options) (string, error) {
-	lang := opts.Lang
-	if lang == "" {
-		lang = a.Lang
+	if opts.Lang != "" {
+		if _, ok := e.analyzers[opts.Lang]; !ok {
+			return "", fmt.Errorf("extractive: %w", &summarize.LanguageError{Requested: opts.Lang})
+		}
+		return opts.Lang, nil
 	}
+	lang := a.Lang
+	var sample string
 	if lang == "" {
 		var b strings.Builder
 		for _, p := range a.Paragraphs {
@@ -199,15 +208,69 @@ func (e *Engine) language(a summarize.Article, opts summarize.Options) (string, 
 				break
 			}
 		}
-		lang = text.DetectLanguage(b.String())
+		sample = b.String()
+		lang = text.DetectLanguage(sample)
 	}
-	if _, ok := e.analyzers[lang]; !ok {
-		if lang == "" {
-			return "", fmt.Errorf("extractive: %w", &summarize.LanguageError{})
+	if _, ok := e.analyzers[lang]; ok {
+		return lang, nil
+	}
+	if lang == "" {
+		// Detection is limited to the supported languages; name the one
+		// the text is in, if another.
+		if found := text.IdentifyLanguage(sample); found != "" && e.analyzers[found] == nil {
+			lang = found
 		}
-		return "", fmt.Errorf("extractive: %w", &summarize.LanguageError{Found: lang})
 	}
-	return lang, nil
+	return "", fmt.Errorf("extractive: %w", &summarize.LanguageError{Found: lang})
+}
+
+// minSpacelessLetters is how many letters of a script written without
+// spaces between words (Chinese, Japanese, Thai) make a text long enough
+// to summarize: there, one "word" may hold a whole sentence.
+const minSpacelessLetters = 20
+
+// spacelessScripts are those scripts. It is only read.
+var spacelessScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana,
+	unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar, unicode.Tibetan}
+
+// checkLength refuses an article with no text (summarize.ErrNoText) or
+// with less prose than the shortest sentence the engine would pick
+// (summarize.ErrTooShort): "Hello", digits, emoji. It reads only as far
+// as it takes to tell.
+func (e *Engine) checkLength(paragraphs []string) error {
+	words, spaceless, seen := 0, 0, false
+	for _, p := range paragraphs {
+		inWord, lettered := false, false
+		for _, r := range p {
+			if unicode.IsSpace(r) {
+				if inWord && lettered {
+					words++
+				}
+				inWord, lettered = false, false
+				continue
+			}
+			seen, inWord = true, true
+			if unicode.IsLetter(r) {
+				lettered = true
+				if r >= 0x0E00 && unicode.IsOneOf(spacelessScripts, r) {
+					spaceless++
+				}
+			}
+			if words >= e.params.MinWords || spaceless >= minSpacelessLetters {
+				return nil
+			}
+		}
+		if inWord && lettered {
+			words++
+		}
+		if words >= e.params.MinWords {
+			return nil
+		}
+	}
+	if !seen {
+		return fmt.Errorf("extractive: article holds no text: %w", summarize.ErrNoText)
+	}
+	return fmt.Errorf("extractive: %d words: %w", words, summarize.ErrTooShort)
 }
 
 // Select returns the k sentences to show, best first: the first is the

@@ -127,24 +127,48 @@ func TestSummarizeSkipsNearDuplicates(t *testing.T) {
 	}
 }
 
+// TestSummarizeErrors checks each refusal's sentinel and the exact line
+// the user is shown for it.
 func TestSummarizeErrors(t *testing.T) {
+	const (
+		tooShort  = "There's too little text there to summarize: give me an article or a few sentences."
+		supported = "English, French, German, Spanish, Italian, Portuguese and Dutch."
+	)
 	tests := []struct {
 		name    string
 		article summarize.Article
+		opts    summarize.Options
 		want    error
+		message string
 	}{
-		{"no paragraphs", summarize.Article{}, summarize.ErrUnsupportedLanguage},
-		{"whitespace", summarize.Article{Paragraphs: []string{"   ", "\n"}, Lang: "en"}, summarize.ErrNoText},
+		{"no paragraphs", summarize.Article{}, summarize.Options{}, summarize.ErrNoText, "There's no text there to summarize."},
+		{"whitespace", summarize.Article{Paragraphs: []string{"   ", "\n"}, Lang: "en"}, summarize.Options{}, summarize.ErrNoText, "There's no text there to summarize."},
+		{"a greeting", summarize.Article{Paragraphs: []string{"Hello"}}, summarize.Options{}, summarize.ErrTooShort, tooShort},
+		{"a greeting in English", summarize.Article{Paragraphs: []string{"Hello there my friend"}}, summarize.Options{Lang: "en"}, summarize.ErrTooShort, tooShort},
+		{"digits", summarize.Article{Paragraphs: []string{"12345 67890 13579 24680 11111 22222"}}, summarize.Options{}, summarize.ErrTooShort, tooShort},
+		{"emoji", summarize.Article{Paragraphs: []string{"😀😀😀 🎉🎉 👍", "❤️"}}, summarize.Options{}, summarize.ErrTooShort, tooShort},
 		{"russian", summarize.Article{Paragraphs: []string{
-			"Министры иностранных дел стран НАТО собрались в Брюсселе на двухдневную встречу. Генеральный секретарь призвал союзников увеличить военную помощь Украине."}}, summarize.ErrUnsupportedLanguage},
-		{"chinese", summarize.Article{Paragraphs: []string{"北约外长在布鲁塞尔举行为期两天的会议。秘书长呼吁盟国增加对乌克兰的军事援助。"}}, summarize.ErrUnsupportedLanguage},
-		{"declared unsupported", summarize.Article{Lang: "ru", Paragraphs: []string{"Привет мир, это короткий текст на русском языке для проверки."}}, summarize.ErrUnsupportedLanguage},
+			"Министры иностранных дел стран НАТО собрались в Брюсселе на двухдневную встречу. Генеральный секретарь призвал союзников увеличить военную помощь Украине."}},
+			summarize.Options{}, summarize.ErrUnsupportedLanguage, "That text is in Russian, and I can only summarize " + supported},
+		{"short russian", summarize.Article{Paragraphs: []string{"Привет мир, это короткий текст на русском языке для проверки."}},
+			summarize.Options{}, summarize.ErrUnsupportedLanguage, "That text is in Russian, and I can only summarize " + supported},
+		{"chinese", summarize.Article{Paragraphs: []string{"北约外长在布鲁塞尔举行为期两天的会议。秘书长呼吁盟国增加对乌克兰的军事援助。"}},
+			summarize.Options{}, summarize.ErrUnsupportedLanguage, "That text is in Chinese, and I can only summarize " + supported},
+		{"declared unsupported", summarize.Article{Lang: "ru", Paragraphs: []string{"Привет мир, это короткий текст на русском языке для проверки."}},
+			summarize.Options{}, summarize.ErrUnsupportedLanguage, "That text is in Russian, and I can only summarize " + supported},
+		{"asked for an unsupported language", summarize.Article{Paragraphs: []string{"The council approved the budget on Tuesday after a long debate."}},
+			summarize.Options{Lang: "zz"}, summarize.ErrUnsupportedLanguage, "I can't summarize in ZZ: I can only summarize " + supported},
+		{"unknown script", summarize.Article{Paragraphs: []string{"ꓚꓰꓠꓢ ꓮꓡꓡ ꓟꓲꓠꓲꓢꓔꓰꓣꓢ ꓟꓰꓔ ꓲꓠ ꓐꓣꓴꓢꓢꓰꓡꓢ ꓔꓧꓲꓢ ꓪꓰꓰꓗ"}},
+			summarize.Options{}, summarize.ErrUnsupportedLanguage, "I can't tell which language that is, and I can only summarize " + supported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(DefaultParams()).Summarize(context.Background(), tt.article, summarize.Options{})
+			_, err := New(DefaultParams()).Summarize(context.Background(), tt.article, tt.opts)
 			if !errors.Is(err, tt.want) {
-				t.Errorf("err = %v, want %v", err, tt.want)
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if got := summarize.UserMessage(err); got != tt.message {
+				t.Errorf("UserMessage = %q, want %q", got, tt.message)
 			}
 		})
 	}

@@ -16,7 +16,9 @@
 //     the IANA special-purpose IPv4 ranges (loopback, RFC 1918, link-local,
 //     CGNAT, multicast, broadcast, documentation and benchmark ranges, …)
 //     and all IPv6 outside global unicast (::1, ::, fc00::/7, fe80::/10,
-//     IPv4-mapped, …) are denied, and so are ports other than 80 and 443.
+//     IPv4-mapped, …) are denied, and so are ports other than 80 and 443
+//     (ErrPortNotAllowed when the address itself is public, so that the
+//     user is told what is actually wrong).
 //   - After the response: too many redirects or a loop
 //     (ErrTooManyRedirects), 4xx/5xx (ErrUpstream), timeouts and network
 //     failures (ErrUnreachable), a Content-Length or a decompressed body

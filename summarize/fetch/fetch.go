@@ -143,7 +143,7 @@ func newDialer(connectTimeout time.Duration, control func(network, address strin
 
 // Fetch downloads rawURL and returns its body decoded to UTF-8. Refusals
 // and failures wrap the summarize sentinels (ErrBadURL, ErrBlocked,
-// ErrTooLarge, ErrUnsupportedType, ErrTooManyRedirects, ErrUpstream,
+// ErrPortNotAllowed, ErrTooLarge, ErrUnsupportedType, ErrTooManyRedirects, ErrUpstream,
 // ErrUnreachable); a cancelled ctx yields its own error.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*summarize.Page, error) {
 	u, err := parseURL(rawURL)
@@ -154,7 +154,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*summarize.Page, er
 	page, charsetName, err := f.fetch(ctx, u)
 	if err != nil {
 		level := slog.LevelDebug
-		if errors.Is(err, summarize.ErrBlocked) {
+		if errors.Is(err, summarize.ErrBlocked) || errors.Is(err, summarize.ErrPortNotAllowed) {
 			level = slog.LevelInfo
 		}
 		f.cfg.Logger.LogAttrs(ctx, level, "fetch failed", slog.String("url", redact(u)), slog.String("error", err.Error()))
@@ -275,6 +275,7 @@ func transportError(parent context.Context, err error) error {
 	}
 	switch {
 	case errors.Is(err, summarize.ErrBlocked),
+		errors.Is(err, summarize.ErrPortNotAllowed),
 		errors.Is(err, summarize.ErrBadURL),
 		errors.Is(err, summarize.ErrTooManyRedirects):
 		return err

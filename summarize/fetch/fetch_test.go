@@ -287,6 +287,7 @@ func TestFetch(t *testing.T) {
 		{name: "0.0.0.0", fetcher: strict, url: "http://0.0.0.0:" + otherPort + "/article", wantErr: summarize.ErrBlocked},
 		{name: "IPv4-mapped loopback", fetcher: strict, url: "http://[::ffff:127.0.0.1]:" + otherPort + "/article", wantErr: summarize.ErrBlocked},
 		{name: "10.0.0.1", fetcher: strict, url: "http://10.0.0.1/", wantErr: summarize.ErrBlocked},
+		{name: "public address on port 8080", fetcher: strict, url: "http://93.184.215.14:8080/", wantErr: summarize.ErrPortNotAllowed},
 		{name: "169.254.169.254", fetcher: strict, url: "http://169.254.169.254/latest/meta-data/", wantErr: summarize.ErrBlocked},
 		{name: "NAT64 of 10.0.0.1", fetcher: strict, url: "http://[64:ff9b::a00:1]/", wantErr: summarize.ErrBlocked},
 		{name: "other loopback port than the allowed one", fetcher: allowed, url: other.URL + "/article", wantErr: summarize.ErrBlocked},

@@ -67,8 +67,10 @@ func (g *guard) check(ap netip.AddrPort) error {
 		}
 		return fmt.Errorf("%w: %w", summarize.ErrBlocked, err)
 	}
+	// The address is public: a refusal now is the port's alone, and the
+	// user is told so rather than that the address is private.
 	if err := g.public.SafeAddrPort(netip.AddrPortFrom(target, ap.Port())); err != nil {
-		return fmt.Errorf("%w: %w", summarize.ErrBlocked, err)
+		return fmt.Errorf("%w: %w", summarize.ErrPortNotAllowed, err)
 	}
 	return nil
 }

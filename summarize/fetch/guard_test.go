@@ -21,64 +21,68 @@ func TestGuard(t *testing.T) {
 		guard   *guard
 		address string // as the dialer passes it to Control
 		blocked bool
+		// port: the address is public and only its port is refused.
+		port bool
 	}{
-		{"public IPv4 http", public, "93.184.215.14:80", false},
-		{"public IPv4 https", public, "93.184.215.14:443", false},
-		{"public IPv6", public, "[2606:4700::1111]:443", false},
-		{"public IPv4 other port", public, "93.184.215.14:8080", true},
-		{"public IPv4 ssh port", public, "93.184.215.14:22", true},
-		{"loopback", public, "127.0.0.1:80", true},
-		{"loopback elsewhere in 127/8", public, "127.53.0.1:80", true},
-		{"RFC 1918 10/8", public, "10.0.0.1:80", true},
-		{"RFC 1918 172.16/12", public, "172.16.0.1:80", true},
-		{"RFC 1918 192.168/16", public, "192.168.1.1:443", true},
-		{"CGNAT", public, "100.64.0.1:80", true},
-		{"link-local", public, "169.254.1.1:80", true},
-		{"metadata", public, "169.254.169.254:80", true},
-		{"Alibaba metadata", public, "100.100.100.200:80", true},
-		{"Azure WireServer (public range)", public, "168.63.129.16:80", true},
-		{"unspecified IPv4", public, "0.0.0.0:80", true},
-		{"broadcast", public, "255.255.255.255:80", true},
-		{"multicast IPv4", public, "224.0.0.1:80", true},
-		{"TEST-NET-1", public, "192.0.2.1:80", true},
-		{"TEST-NET-2", public, "198.51.100.1:80", true},
-		{"TEST-NET-3", public, "203.0.113.1:80", true},
-		{"benchmarking", public, "198.18.0.1:80", true},
-		{"reserved 240/4", public, "240.0.0.1:80", true},
-		{"IPv6 loopback", public, "[::1]:80", true},
-		{"IPv6 unspecified", public, "[::]:80", true},
-		{"IPv6 link-local", public, "[fe80::1]:80", true},
-		{"IPv6 link-local with zone", public, "[fe80::1%eth0]:80", true},
-		{"IPv6 unique local", public, "[fc00::1]:80", true},
-		{"IPv6 unique local fd", public, "[fd12:3456::1]:80", true},
-		{"AWS IPv6 metadata", public, "[fd00:ec2::254]:80", true},
-		{"IPv6 multicast", public, "[ff02::1]:80", true},
-		{"IPv6 documentation", public, "[2001:db8::1]:80", true},
-		{"6to4 of loopback", public, "[2002:7f00:1::]:80", true},
-		{"IPv4-mapped loopback", public, "[::ffff:127.0.0.1]:80", true},
-		{"IPv4-mapped private", public, "[::ffff:10.0.0.1]:80", true},
-		{"IPv4-mapped metadata", public, "[::ffff:169.254.169.254]:80", true},
-		{"IPv4-mapped public", public, "[::ffff:93.184.215.14]:80", false},
-		{"NAT64 loopback", public, "[64:ff9b::7f00:1]:80", true},
-		{"NAT64 private", public, "[64:ff9b::a00:1]:80", true},
-		{"NAT64 metadata", public, "[64:ff9b::a9fe:a9fe]:80", true},
-		{"NAT64 public", public, "[64:ff9b::5db8:d70e]:443", false},
-		{"NAT64 public other port", public, "[64:ff9b::5db8:d70e]:8080", true},
-		{"NAT64 local-use prefix", public, "[64:ff9b:1::a00:1]:80", true},
+		{"public IPv4 http", public, "93.184.215.14:80", false, false},
+		{"public IPv4 https", public, "93.184.215.14:443", false, false},
+		{"public IPv6", public, "[2606:4700::1111]:443", false, false},
+		{"public IPv4 other port", public, "93.184.215.14:8080", true, true},
+		{"public IPv4 ssh port", public, "93.184.215.14:22", true, true},
+		{"loopback", public, "127.0.0.1:80", true, false},
+		{"loopback elsewhere in 127/8", public, "127.53.0.1:80", true, false},
+		{"RFC 1918 10/8", public, "10.0.0.1:80", true, false},
+		{"RFC 1918 172.16/12", public, "172.16.0.1:80", true, false},
+		{"RFC 1918 192.168/16", public, "192.168.1.1:443", true, false},
+		{"CGNAT", public, "100.64.0.1:80", true, false},
+		{"link-local", public, "169.254.1.1:80", true, false},
+		{"metadata", public, "169.254.169.254:80", true, false},
+		{"Alibaba metadata", public, "100.100.100.200:80", true, false},
+		{"Azure WireServer (public range)", public, "168.63.129.16:80", true, false},
+		{"unspecified IPv4", public, "0.0.0.0:80", true, false},
+		{"broadcast", public, "255.255.255.255:80", true, false},
+		{"multicast IPv4", public, "224.0.0.1:80", true, false},
+		{"TEST-NET-1", public, "192.0.2.1:80", true, false},
+		{"TEST-NET-2", public, "198.51.100.1:80", true, false},
+		{"TEST-NET-3", public, "203.0.113.1:80", true, false},
+		{"benchmarking", public, "198.18.0.1:80", true, false},
+		{"reserved 240/4", public, "240.0.0.1:80", true, false},
+		{"IPv6 loopback", public, "[::1]:80", true, false},
+		{"IPv6 unspecified", public, "[::]:80", true, false},
+		{"IPv6 link-local", public, "[fe80::1]:80", true, false},
+		{"IPv6 link-local with zone", public, "[fe80::1%eth0]:80", true, false},
+		{"IPv6 unique local", public, "[fc00::1]:80", true, false},
+		{"IPv6 unique local fd", public, "[fd12:3456::1]:80", true, false},
+		{"AWS IPv6 metadata", public, "[fd00:ec2::254]:80", true, false},
+		{"IPv6 multicast", public, "[ff02::1]:80", true, false},
+		{"IPv6 documentation", public, "[2001:db8::1]:80", true, false},
+		{"6to4 of loopback", public, "[2002:7f00:1::]:80", true, false},
+		{"IPv4-mapped loopback", public, "[::ffff:127.0.0.1]:80", true, false},
+		{"IPv4-mapped private", public, "[::ffff:10.0.0.1]:80", true, false},
+		{"IPv4-mapped metadata", public, "[::ffff:169.254.169.254]:80", true, false},
+		{"IPv4-mapped public", public, "[::ffff:93.184.215.14]:80", false, false},
+		{"NAT64 loopback", public, "[64:ff9b::7f00:1]:80", true, false},
+		{"NAT64 private", public, "[64:ff9b::a00:1]:80", true, false},
+		{"NAT64 metadata", public, "[64:ff9b::a9fe:a9fe]:80", true, false},
+		{"NAT64 public", public, "[64:ff9b::5db8:d70e]:443", false, false},
+		{"NAT64 public other port", public, "[64:ff9b::5db8:d70e]:8080", true, true},
+		{"public IPv6 other port", public, "[2606:4700::1111]:8443", true, true},
+		{"private address on another port", public, "10.0.0.1:8080", true, false},
+		{"NAT64 local-use prefix", public, "[64:ff9b:1::a00:1]:80", true, false},
 
-		{"intranet loopback any port", intranet, "127.0.0.1:8080", false},
-		{"intranet private", intranet, "10.0.0.1:80", false},
-		{"intranet IPv6 loopback", intranet, "[::1]:80", false},
-		{"intranet public other port", intranet, "93.184.215.14:8080", false},
-		{"intranet metadata", intranet, "169.254.169.254:80", true},
-		{"intranet AWS IPv6 metadata", intranet, "[fd00:ec2::254]:80", true},
-		{"intranet NAT64 metadata", intranet, "[64:ff9b::a9fe:a9fe]:80", true},
-		{"intranet ECS credentials", intranet, "169.254.170.2:80", true},
+		{"intranet loopback any port", intranet, "127.0.0.1:8080", false, false},
+		{"intranet private", intranet, "10.0.0.1:80", false, false},
+		{"intranet IPv6 loopback", intranet, "[::1]:80", false, false},
+		{"intranet public other port", intranet, "93.184.215.14:8080", false, false},
+		{"intranet metadata", intranet, "169.254.169.254:80", true, false},
+		{"intranet AWS IPv6 metadata", intranet, "[fd00:ec2::254]:80", true, false},
+		{"intranet NAT64 metadata", intranet, "[64:ff9b::a9fe:a9fe]:80", true, false},
+		{"intranet ECS credentials", intranet, "169.254.170.2:80", true, false},
 
-		{"allowed test server", onlyTestServer, "127.0.0.1:5000", false},
-		{"allowed test server, mapped", onlyTestServer, "[::ffff:127.0.0.1]:5000", false},
-		{"test server's neighbour port", onlyTestServer, "127.0.0.1:5001", true},
-		{"public beside the test server", onlyTestServer, "93.184.215.14:443", false},
+		{"allowed test server", onlyTestServer, "127.0.0.1:5000", false, false},
+		{"allowed test server, mapped", onlyTestServer, "[::ffff:127.0.0.1]:5000", false, false},
+		{"test server's neighbour port", onlyTestServer, "127.0.0.1:5001", true, false},
+		{"public beside the test server", onlyTestServer, "93.184.215.14:443", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,8 +94,12 @@ func TestGuard(t *testing.T) {
 			if got := err != nil; got != tt.blocked {
 				t.Fatalf("control(%s, %s) = %v, want blocked %v", network, tt.address, err, tt.blocked)
 			}
-			if err != nil && !errors.Is(err, summarize.ErrBlocked) {
-				t.Errorf("control(%s, %s) = %v, want it to wrap ErrBlocked", network, tt.address, err)
+			want := summarize.ErrBlocked
+			if tt.port {
+				want = summarize.ErrPortNotAllowed
+			}
+			if err != nil && (!errors.Is(err, want) || tt.port && errors.Is(err, summarize.ErrBlocked)) {
+				t.Errorf("control(%s, %s) = %v, want it to wrap %v alone", network, tt.address, err, want)
 			}
 		})
 	}

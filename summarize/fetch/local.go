@@ -9,14 +9,14 @@ import (
 
 // Local turns a document read from a file or standard input into a Page
 // under the same rules as a fetched one: the media type is sniffed unless
-// mediaType is given, only HTML, XHTML and plain text are accepted, and the
-// charset is decoded once to UTF-8.
+// mediaType is given, only HTML, XHTML and plain text are accepted (else
+// summarize.ErrUnsupportedFile), and the charset is decoded once to UTF-8.
 func Local(body []byte, mediaType string) (*summarize.Page, error) {
 	if mediaType == "" {
 		mediaType = sniffMediaType(body[:min(len(body), 512)])
 	}
 	if !acceptedMediaType(mediaType) {
-		return nil, fmt.Errorf("local document of type %s: %w", mediaType, summarize.ErrUnsupportedType)
+		return nil, fmt.Errorf("local document of type %s: %w", mediaType, summarize.ErrUnsupportedFile)
 	}
 	text, _, err := toUTF8(body, "")
 	if err != nil {

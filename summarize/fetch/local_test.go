@@ -21,8 +21,8 @@ func TestLocal(t *testing.T) {
 		{"html sniffed", "", []byte("<!DOCTYPE html><html><body><p>Été</p></body></html>"), "text/html", "Été", nil},
 		{"text sniffed", "", []byte("Plain words here."), "text/plain", "Plain words here.", nil},
 		{"windows-1252 html", "text/html", []byte("<html><head><meta charset=\"windows-1252\"></head><body>caf\xe9 \x80</body></html>"), "text/html", "café €", nil},
-		{"pdf refused", "", []byte("%PDF-1.7\n1 0 obj"), "", "", summarize.ErrUnsupportedType},
-		{"png refused", "", []byte("\x89PNG\r\n\x1a\n\x00\x00"), "", "", summarize.ErrUnsupportedType},
+		{"pdf refused", "", []byte("%PDF-1.7\n1 0 obj"), "", "", summarize.ErrUnsupportedFile},
+		{"png refused", "", []byte("\x89PNG\r\n\x1a\n\x00\x00"), "", "", summarize.ErrUnsupportedFile},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -44,3 +44,14 @@ func BenchmarkLooksLikeInstruction(b *testing.B) {
 		LooksLikeInstruction(news)
 	}
 }
+
+// BenchmarkSentencesUnpunctuated splits a megabyte of words without any
+// punctuation: cutting it into windows must stay linear.
+func BenchmarkSentencesUnpunctuated(b *testing.B) {
+	in := unpunctuated(1 << 20)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Sentences(in, "en")
+	}
+}

@@ -43,7 +43,10 @@
 //     "actu.orange.fr" do not;
 //   - PTB-tokenised English ("He left . She stayed .") splits as written;
 //   - line breaks end paragraphs, and no sentence starts with a closing
-//     mark or holds no letter.
+//     mark or holds no letter;
+//   - a "sentence" over MaxSentenceRunes (text without sentence
+//     punctuation) is cut into windows at clause breaks (";", ":", ",",
+//     a spaced dash), else at spaces, else inside an endless word.
 //
 // Everything works on substrings of the input, so splitting an article
 // of 800 words takes tens of microseconds (see BenchmarkSentences).

@@ -7,11 +7,11 @@ import (
 	"github.com/abadojack/whatlanggo"
 )
 
-// supported lists the languages Précis can split, stem and summarise, as
+// supported lists the languages Précis can split, stem and summarize, as
 // ISO 639-1 codes.
 var supported = []string{"en", "fr", "de", "es", "it", "pt", "nl"}
 
-// Supported reports whether lang (ISO 639-1) is one Précis can summarise.
+// Supported reports whether lang (ISO 639-1) is one Précis can summarize.
 func Supported(lang string) bool {
 	for _, l := range supported {
 		if l == lang {
@@ -30,16 +30,10 @@ const detectSample = 2000
 // in, restricted to the supported languages, or "" when s is too short,
 // in an unsupported language or script, or ambiguous.
 func DetectLanguage(s string) string {
-	if len(s) > detectSample {
-		cut := detectSample
-		for cut < len(s) && !isBoundary(s[cut]) {
-			cut++
-		}
-		s = s[:cut]
-	}
+	s = sample(s)
 	// Every supported language is written in Latin script; a text mostly
 	// in another script is unsupported whatever the detector guesses.
-	if letters, latin := countLetters(s); letters < 10 || !mostlyLatin(letters, latin) {
+	if letters, latin := countLetters(s); letters < minDetectLetters || !mostlyLatin(letters, latin) {
 		return ""
 	}
 	info := whatlanggo.DetectWithOptions(s, detectOptions)
@@ -48,6 +42,21 @@ func DetectLanguage(s string) string {
 		return ""
 	}
 	return strings.ToLower(code)
+}
+
+// minDetectLetters: with fewer letters, no detector's guess means much.
+const minDetectLetters = 10
+
+// sample cuts s to about detectSample bytes, at a space.
+func sample(s string) string {
+	if len(s) > detectSample {
+		cut := detectSample
+		for cut < len(s) && !isBoundary(s[cut]) {
+			cut++
+		}
+		s = s[:cut]
+	}
+	return s
 }
 
 func isBoundary(b byte) bool { return b == ' ' || b == '\n' || b == '\t' }
@@ -79,3 +88,25 @@ func countLetters(s string) (letters, latin int) {
 	}
 	return letters, latin
 }
+
+// IdentifyLanguage returns the ISO 639-1 code of the language s is written
+// in, among all the detector knows (about 80), or "" when s is too short
+// or the detector is unsure. It names what an unsupported text is in;
+// DetectLanguage decides what a text is summarized as.
+func IdentifyLanguage(s string) string {
+	s = sample(s)
+	if letters, _ := countLetters(s); letters < minDetectLetters {
+		return ""
+	}
+	info := whatlanggo.Detect(s)
+	if info.Confidence < nameConfidence {
+		return ""
+	}
+	return whatlanggo.LangToStringShort(info.Lang)
+}
+
+// nameConfidence is lower than the detector's own threshold for a reliable
+// answer (0.8), which one sentence of Russian does not reach against
+// Ukrainian and Bulgarian: the name is only told to the user, never acted
+// on, and a likely name helps more than "I can't tell".
+const nameConfidence = 0.5

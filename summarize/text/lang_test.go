@@ -65,3 +65,25 @@ func TestMostlyLatin(t *testing.T) {
 		}
 	}
 }
+
+func TestIdentifyLanguage(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"Russian", "Министры иностранных дел договорились о пакете мер против саботажа на встрече в Брюсселе.", "ru"},
+		{"Chinese", "北约外长在布鲁塞尔举行为期两天的会议。秘书长呼吁盟国增加对乌克兰的军事援助。", "zh"},
+		{"Japanese", "外務大臣たちは妨害行為に対する一連の措置で合意した。", "ja"},
+		{"Arabic", "اتفق وزراء الخارجية على حزمة من الإجراءات ضد التخريب في اجتماع بروكسل.", "ar"},
+		{"Polish", "Ministrowie spraw zagranicznych uzgodnili pakiet środków przeciwko sabotażowi podczas spotkania w Brukseli.", "pl"},
+		{"French", "Les ministres des Affaires étrangères se sont mis d’accord sur un ensemble de mesures.", "fr"},
+		{"too short", "Oui.", ""},
+		{"digits", "12345 67890", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := IdentifyLanguage(tc.in); got != tc.want {
+				t.Errorf("IdentifyLanguage(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -16,7 +16,8 @@ const maxQuoteLen = 400
 
 // Sentences splits s into sentences, in order, trimmed, none empty. Line
 // breaks end paragraphs and so sentences; lang (ISO 639-1, may be "")
-// tunes abbreviations and numbers.
+// tunes abbreviations and numbers. No sentence has more than
+// MaxSentenceRunes runes: longer ones are cut at clauses, then words.
 func Sentences(s, lang string) []string {
 	sp := splitter{rules: rulesFor(lang)}
 	var out []string
@@ -37,7 +38,7 @@ func Sentences(s, lang string) []string {
 	if pending.Len() > 0 {
 		out[len(out)-1] += pending.String()
 	}
-	return out
+	return bounded(out)
 }
 
 // Paragraphs splits s at line breaks into trimmed, non-empty paragraphs.
