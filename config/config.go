@@ -13,11 +13,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -26,8 +29,19 @@ import (
 type Config struct {
 	HTTPAddr    string
 	DatabaseURL string
-	LogLevel    slog.Level
-	LogFormat   string // "text" or "json"
+	// PublicURL is the address clients use (links, and the one Host name
+	// the listener answers to besides IP addresses and localhost); empty
+	// when the service is only reached by address.
+	PublicURL string
+	// Access says who may use the page and the API.
+	Access Access
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// instead of behind the page's credential.
+	MetricsAddr string
+	// WebhookSecret signs API callbacks; empty sends them unsigned.
+	WebhookSecret string
+	LogLevel      slog.Level
+	LogFormat     string // "text" or "json"
 
 	Fetch Fetch
 	Rate  Rate
@@ -41,6 +55,30 @@ type Config struct {
 	Discord Discord
 	OpenAI  OpenAI
 }
+
+// Access says who may use the page and the API. Slack and Discord routes
+// are not concerned: their requests are signature-checked.
+type Access struct {
+	// Tokens are the bearer tokens clients may present; a token's name is
+	// the client's identity (for rate limits and logs).
+	Tokens []APIToken
+	// TrustedProxies are the reverse proxies whose user header
+	// (X-Forwarded-User, X-Auth-Request-User) and X-Forwarded-For are
+	// believed.
+	TrustedProxies []netip.Prefix
+	// Public serves the page and the API without a credential on a
+	// non-loopback listener.
+	Public bool
+}
+
+// APIToken is one client's bearer token.
+type APIToken struct {
+	Name, Token string
+}
+
+// MinTokenLength is the shortest token (or webhook secret) accepted: an
+// API token is a password that never needs typing.
+const MinTokenLength = 16
 
 // Fetch configures the fetcher of untrusted URLs.
 type Fetch struct {
@@ -121,8 +159,16 @@ func Parse(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv, file: file, asked: make(map[string]bool)}
 	c := Config{
 		HTTPAddr:    p.str("PRECIS_HTTP_ADDR", DefaultHTTPAddr),
-		DatabaseURL: p.str("PRECIS_DATABASE_URL", ""),
-		LogFormat:   p.str("PRECIS_LOG_FORMAT", "text"),
+		DatabaseURL: p.secret("PRECIS_DATABASE_URL"), // it may hold a password
+		PublicURL:   p.url("PRECIS_PUBLIC_URL"),
+		Access: Access{
+			Tokens:         p.tokens("PRECIS_API_TOKENS"),
+			TrustedProxies: p.prefixes("PRECIS_TRUSTED_PROXIES"),
+			Public:         p.boolean("PRECIS_HTTP_PUBLIC"),
+		},
+		MetricsAddr:   p.str("PRECIS_METRICS_ADDR", ""),
+		WebhookSecret: p.secret("PRECIS_WEBHOOK_SECRET"),
+		LogFormat:     p.str("PRECIS_LOG_FORMAT", "text"),
 		Fetch: Fetch{
 			AllowPrivate: p.boolean("PRECIS_FETCH_ALLOW_PRIVATE"),
 			Timeout:      p.duration("PRECIS_FETCH_TIMEOUT", DefaultFetchTimeout),
@@ -167,6 +213,16 @@ func Parse(getenv func(string) string) (Config, error) {
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		p.fail("PRECIS_HTTP_ADDR", err)
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			p.fail("PRECIS_METRICS_ADDR", err)
+		} else if c.MetricsAddr == c.HTTPAddr {
+			p.fail("PRECIS_METRICS_ADDR", errors.New("must differ from PRECIS_HTTP_ADDR (leave it unset to serve /metrics there)"))
+		}
+	}
+	if c.WebhookSecret != "" && len(c.WebhookSecret) < MinTokenLength {
+		p.fail("PRECIS_WEBHOOK_SECRET", fmt.Errorf("shorter than %d characters", MinTokenLength))
+	}
 	if c.Fetch.Timeout <= 0 {
 		p.fail("PRECIS_FETCH_TIMEOUT", errors.New("must be positive"))
 	}
@@ -185,6 +241,14 @@ func Parse(getenv func(string) string) (Config, error) {
 	if c.Discord.Enabled() && c.Discord.AppID == "" {
 		p.fail("PRECIS_DISCORD_APP_ID", errors.New("Discord needs the application id"))
 	}
+	// Settings of a platform whose credential is missing would be ignored
+	// without a word: say so.
+	if !c.Slack.Enabled() && (c.Slack.AppToken != "" || c.Slack.SigningSecret != "" || len(c.Slack.UnfurlDomains) > 0 || c.Slack.APIURL != "") {
+		p.fail("PRECIS_SLACK_BOT_TOKEN", errors.New("Slack settings are set but not the bot token, so Slack would stay off"))
+	}
+	if !c.Discord.Enabled() && (c.Discord.AppID != "" || c.Discord.GuildID != "" || c.Discord.APIURL != "" || c.Discord.MessageContent) {
+		p.fail("PRECIS_DISCORD_TOKEN", errors.New("Discord settings are set but neither the token nor PRECIS_DISCORD_PUBLIC_KEY, so Discord would stay off"))
+	}
 	if c.Fetch.MaxBytes <= 0 {
 		p.fail("PRECIS_FETCH_MAX_BYTES", errors.New("must be positive"))
 	}
@@ -200,6 +264,24 @@ func Parse(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(p.errs...))
 	}
 	return c, nil
+}
+
+// Names lists every environment variable Parse reads, *_FILE forms
+// included, sorted. It is what Parse asks its lookup function for, so it
+// cannot drift from the parser; Parse therefore looks every name up on
+// every call, whatever the values.
+func Names() []string {
+	seen := make(map[string]bool)
+	_, _ = Parse(func(name string) string {
+		seen[name] = true
+		return ""
+	})
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // loadFile reads the YAML configuration file, if any, into its
@@ -354,6 +436,72 @@ func (p *parser) list(name string) []string {
 	return out
 }
 
+// tokens reads name:token pairs separated by commas or newlines (a
+// token file may hold one a line). Errors name the entry by position and
+// name, never by its token.
+func (p *parser) tokens(name string) []APIToken {
+	var out []APIToken
+	names, tokens := map[string]bool{}, map[string]bool{}
+	entries := strings.FieldsFunc(p.secret(name), func(r rune) bool { return r == ',' || r == '\n' })
+	for i, e := range entries {
+		n, tok, ok := strings.Cut(strings.TrimSpace(e), ":")
+		n, tok = strings.TrimSpace(n), strings.TrimSpace(tok)
+		switch {
+		case !ok || n == "":
+			p.fail(name, fmt.Errorf("entry %d is not name:token", i+1))
+		case !validTokenName(n):
+			p.fail(name, fmt.Errorf("entry %d: the name may hold only letters, digits, '.', '_' and '-' (at most 64)", i+1))
+		case len(tok) < MinTokenLength:
+			p.fail(name, fmt.Errorf("the token of %q is shorter than %d characters", n, MinTokenLength))
+		case strings.ContainsFunc(tok, unicode.IsSpace):
+			p.fail(name, fmt.Errorf("the token of %q holds a space", n))
+		case names[n]:
+			p.fail(name, fmt.Errorf("%q is named twice", n))
+		case tokens[tok]:
+			p.fail(name, fmt.Errorf("the token of %q is also another's", n))
+		default:
+			names[n], tokens[tok] = true, true
+			out = append(out, APIToken{Name: n, Token: tok})
+		}
+	}
+	return out
+}
+
+func validTokenName(n string) bool {
+	if len(n) > 64 {
+		return false
+	}
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// prefixes reads CIDRs (a bare address is its own /32 or /128).
+func (p *parser) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(p.lookup(name), func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				p.fail(name, fmt.Errorf("%q is not a CIDR or an address", f))
+				continue
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		pre, err := netip.ParsePrefix(f)
+		if err != nil {
+			p.fail(name, fmt.Errorf("%q is not a CIDR", f))
+			continue
+		}
+		out = append(out, pre.Masked())
+	}
+	return out
+}
+
 func (p *parser) url(name string) string {
 	v := p.str(name, "")
 	if v == "" {
@@ -380,6 +528,12 @@ func (c Config) Write(w io.Writer) error {
 	lines := []struct{ k, v string }{
 		{"PRECIS_HTTP_ADDR", c.HTTPAddr},
 		{"PRECIS_DATABASE_URL", db},
+		{"PRECIS_PUBLIC_URL", orUnset(c.PublicURL)},
+		{"PRECIS_API_TOKENS", tokenNames(c.Access.Tokens)},
+		{"PRECIS_TRUSTED_PROXIES", orUnset(joinPrefixes(c.Access.TrustedProxies))},
+		{"PRECIS_HTTP_PUBLIC", strconv.FormatBool(c.Access.Public)},
+		{"PRECIS_METRICS_ADDR", orDefault(c.MetricsAddr)},
+		{"PRECIS_WEBHOOK_SECRET", redact(c.WebhookSecret)},
 		{"PRECIS_LOG_LEVEL", c.LogLevel.String()},
 		{"PRECIS_LOG_FORMAT", c.LogFormat},
 		{"PRECIS_FETCH_ALLOW_PRIVATE", strconv.FormatBool(c.Fetch.AllowPrivate)},
@@ -412,6 +566,26 @@ func (c Config) Write(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// tokenNames shows the clients, not their tokens.
+func tokenNames(ts []APIToken) string {
+	if len(ts) == 0 {
+		return "(unset)"
+	}
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Name
+	}
+	return fmt.Sprintf("%d (%s; tokens redacted)", len(ts), strings.Join(names, ", "))
+}
+
+func joinPrefixes(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ",")
 }
 
 func redact(s string) string {
