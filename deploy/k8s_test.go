@@ -52,10 +52,10 @@ type (
 		} `json:"spec"`
 	}
 	container struct {
-		Name    string   `json:"name"`
-		Image   string   `json:"image"`
-		Args    []string `json:"args"`
-		Ports   []struct {
+		Name  string   `json:"name"`
+		Image string   `json:"image"`
+		Args  []string `json:"args"`
+		Ports []struct {
 			Name          string `json:"name"`
 			ContainerPort int    `json:"containerPort"`
 		} `json:"ports"`
