@@ -216,7 +216,7 @@ func Parse(getenv func(string) string) (Config, error) {
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			p.fail("PRECIS_METRICS_ADDR", err)
-		} else if c.MetricsAddr == c.HTTPAddr {
+		} else if c.MetricsAddr == c.HTTPAddr && !strings.HasSuffix(c.MetricsAddr, ":0") { // port 0: each its own
 			p.fail("PRECIS_METRICS_ADDR", errors.New("must differ from PRECIS_HTTP_ADDR (leave it unset to serve /metrics there)"))
 		}
 	}

@@ -69,6 +69,10 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: serve takes no arguments (configure it with PRECIS_* variables)", errUsage)
 	}
 	cfg, log := e.cfg, e.log
+	// Access control (access.go): refuse an unprotected listener first.
+	if err := checkExposure(cfg, log); err != nil {
+		return err
+	}
 
 	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, Logger: log})
 	if err != nil {
@@ -116,13 +120,19 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Access control (access.go): around every route, and /metrics on its own listener.
+	guard, err := protect(cfg, mux, registry, log)
+	if err != nil {
+		return err
+	}
+	platforms = append(platforms, platform{name: "metrics", run: guard.serveMetrics})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           guard.handler, // access control (access.go)
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
