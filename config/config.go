@@ -4,7 +4,8 @@
 // names in lower case without the prefix (http_addr, slack_bot_token_file…);
 // the environment wins over the file. It checks the result and prints it
 // with secrets redacted. It holds no globals: Parse takes the lookup
-// function, so tests and the CLI pass their own.
+// function, so tests and the CLI pass their own. The edit distance behind
+// "did you mean" is a dozen lines written here rather than a dependency.
 package config
 
 import (
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/netip"
 	"net/url"
@@ -149,14 +151,37 @@ const (
 // ErrInvalid wraps every configuration error.
 var ErrInvalid = errors.New("invalid configuration")
 
+// Error is every problem Parse found, each naming its setting; it is
+// ErrInvalid (errors.Is).
+type Error struct {
+	Problems []error
+}
+
+func (e *Error) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Error()
+	}
+	return ErrInvalid.Error() + ": " + strings.Join(msgs, "; ")
+}
+
+// Is makes an *Error match ErrInvalid.
+func (e *Error) Is(target error) bool { return target == ErrInvalid }
+
+// Unwrap returns the problems.
+func (e *Error) Unwrap() []error { return e.Problems }
+
 // Parse reads the configuration through getenv. Secrets may be given as
 // NAME_FILE, the path of a file holding the value (for container secrets).
 func Parse(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv, asked: make(map[string]bool)}
+	// A broken file is one problem among the others: the environment is
+	// still checked, so that every problem is told at once.
 	file, err := loadFile(getenv("PRECIS_CONFIG"))
 	if err != nil {
-		return Config{}, fmt.Errorf("%w: PRECIS_CONFIG: %w", ErrInvalid, err)
+		p.fail("PRECIS_CONFIG", err)
 	}
-	p := parser{getenv: getenv, file: file, asked: make(map[string]bool)}
+	p.file = file
 	c := Config{
 		HTTPAddr:    p.str("PRECIS_HTTP_ADDR", DefaultHTTPAddr),
 		DatabaseURL: p.secret("PRECIS_DATABASE_URL"), // it may hold a password
@@ -255,15 +280,76 @@ func Parse(getenv func(string) string) (Config, error) {
 	if c.DatabaseURL != "" && !validDatabaseURL(c.DatabaseURL) {
 		p.fail("PRECIS_DATABASE_URL", errors.New("want postgres://…, file:… or a path ending in .db, .sqlite or .sqlite3"))
 	}
-	for key := range file {
+	known := slices.Collect(maps.Keys(p.asked))
+	for _, key := range slices.Sorted(maps.Keys(file)) {
 		if !p.asked[key] {
-			p.fail("PRECIS_CONFIG", fmt.Errorf("unknown setting %q", key))
+			p.fail("PRECIS_CONFIG", fmt.Errorf("unknown setting %q%s", key, didYouMean(key, known)))
 		}
 	}
 	if len(p.errs) > 0 {
-		return c, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(p.errs...))
+		return c, &Error{Problems: p.errs}
 	}
 	return c, nil
+}
+
+// testPrefix marks variables of the test suites, which no command reads.
+const testPrefix = "PRECIS_TEST_"
+
+// UnknownVariables returns a problem for each PRECIS_* name in environ
+// (NAME=VALUE entries, as os.Environ gives) that nothing reads: a typo
+// would otherwise be silently ignored. alsoKnown are names read outside
+// this package (PRECIS_CORPUS by the evaluation); PRECIS_TEST_* names
+// belong to the test suites and are let be.
+func UnknownVariables(environ []string, alsoKnown ...string) []error {
+	known := append(Names(), alsoKnown...)
+	var errs []error
+	seen := map[string]bool{}
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "PRECIS_") || strings.HasPrefix(name, testPrefix) || seen[name] || slices.Contains(known, name) {
+			continue
+		}
+		seen[name] = true
+		errs = append(errs, fmt.Errorf("%s: unknown variable%s", name, didYouMean(name, known)))
+	}
+	return errs
+}
+
+// didYouMean suggests the known name nearest to name, when it is near
+// enough to be a typo.
+func didYouMean(name string, known []string) string {
+	best, bestDist := "", 0
+	for _, k := range known {
+		if d := editDistance(strings.ToUpper(name), strings.ToUpper(k)); best == "" || d < bestDist || d == bestDist && k < best {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" || bestDist > max(2, len(name)/6) {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// editDistance is the Levenshtein distance between two ASCII names; a
+// dozen lines, not worth a dependency.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // Names lists every environment variable Parse reads, *_FILE forms

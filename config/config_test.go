@@ -227,3 +227,43 @@ func TestNames(t *testing.T) {
 		t.Errorf("Names() is not sorted and unique: %v", names)
 	}
 }
+
+func TestEveryProblemAtOnce(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "broken.yaml")
+	if err := os.WriteFile(file, []byte(": : :\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Parse(env(map[string]string{"PRECIS_CONFIG": file, "PRECIS_FETCH_TIMEOUT": "soon", "PRECIS_WORKERS": "0"}))
+	var cfgErr *Error
+	if !errors.As(err, &cfgErr) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want an *Error that is ErrInvalid", err)
+	}
+	var names []string
+	for _, p := range cfgErr.Problems {
+		name, _, _ := strings.Cut(p.Error(), ":")
+		names = append(names, name)
+	}
+	if diff := cmp.Diff([]string{"PRECIS_CONFIG", "PRECIS_FETCH_TIMEOUT", "PRECIS_WORKERS"}, names); diff != "" {
+		t.Errorf("problems (-want +got):\n%s\n%v", diff, err)
+	}
+}
+
+func TestUnknownVariables(t *testing.T) {
+	got := UnknownVariables([]string{
+		"HOME=/root", "PRECIS_HTTP_ADDR=x", "PRECIS_HTTP_ADR=x", "PRECIS_SLACK_BOT_TOKNE_FILE=/x", "PRECIS_DISCORD_SHARDS=2",
+		"PRECIS_TEST_POSTGRES_URL=x", "PRECIS_CORPUS=x", "PRECIS_HTTP_ADR=again", "PRECIS_ZZZZZZZZZZZZZ=1",
+	}, "PRECIS_CORPUS")
+	var msgs []string
+	for _, e := range got {
+		msgs = append(msgs, e.Error())
+	}
+	want := []string{
+		"PRECIS_HTTP_ADR: unknown variable (did you mean PRECIS_HTTP_ADDR?)",
+		"PRECIS_SLACK_BOT_TOKNE_FILE: unknown variable (did you mean PRECIS_SLACK_BOT_TOKEN_FILE?)",
+		"PRECIS_DISCORD_SHARDS: unknown variable (did you mean PRECIS_DISCORD_SHARD_ID?)",
+		"PRECIS_ZZZZZZZZZZZZZ: unknown variable",
+	}
+	if diff := cmp.Diff(want, msgs); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
+
+	"github.com/precisbot/precis/config"
 )
 
 // The parts of the Kubernetes objects the checks read (k8s.io/api would
@@ -29,14 +31,13 @@ type (
 		Spec       spec              `json:"spec"`
 	}
 	spec struct {
-		Replicas     *int              `json:"replicas"`
-		ServiceName  string            `json:"serviceName"`
-		Selector     json.RawMessage   `json:"selector"`
-		Template     podTemplate       `json:"template"`
-		Ports        []servicePort     `json:"ports"`
-		MinAvailable *int              `json:"minAvailable"`
-		ClusterIP    string            `json:"clusterIP"`
-		Labels       map[string]string `json:"-"`
+		Replicas     *int            `json:"replicas"`
+		ServiceName  string          `json:"serviceName"`
+		Selector     json.RawMessage `json:"selector"`
+		Template     podTemplate     `json:"template"`
+		Ports        []servicePort   `json:"ports"`
+		MinAvailable *int            `json:"minAvailable"`
+		ClusterIP    string          `json:"clusterIP"`
 	}
 	podTemplate struct {
 		Metadata struct {
@@ -338,4 +339,15 @@ func TestSecretExampleIsPlaceholder(t *testing.T) {
 		}
 	}
 	checkNames(t, "secret.example.yaml", slices.Collect(maps.Keys(s.StringData)))
+
+	// Applied as it is, with the base's ConfigMap, the placeholders stop
+	// the service rather than let it run with a known token.
+	env := maps.Clone(get(t, render(t, "k8s/base"), "ConfigMap/precis").Data)
+	maps.Copy(env, s.StringData)
+	_, err := config.Parse(envMap(env))
+	for _, want := range []string{"PRECIS_API_TOKENS", "PRECIS_WEBHOOK_SECRET"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("the example Secret's %s is accepted (%v)", want, err)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,10 +15,6 @@ import (
 	"github.com/precisbot/precis/config"
 )
 
-// errUnprotected is serve's refusal to expose the page and the API to the
-// network without a credential.
-var errUnprotected = errors.New("unprotected listener")
-
 // exposureProblem says why serve must not start with cfg, in words that
 // name what to set; nil when the listener is loopback or protected.
 func exposureProblem(cfg config.Config) error {
@@ -27,10 +22,10 @@ func exposureProblem(cfg config.Config) error {
 	if web.LoopbackAddr(cfg.HTTPAddr) || acc.Public || len(acc.Tokens) > 0 || len(acc.TrustedProxies) > 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: PRECIS_HTTP_ADDR %s is reachable from other machines, and nothing protects the page, the API "+
+	return fmt.Errorf("PRECIS_HTTP_ADDR %s is reachable from other machines, and nothing protects the page, the API "+
 		"and the shared history. Set PRECIS_API_TOKENS (name:token pairs, e.g. ci:$(openssl rand -hex 24); or PRECIS_API_TOKENS_FILE), "+
 		"or PRECIS_TRUSTED_PROXIES (the CIDRs of a reverse proxy that authenticates users and sets X-Forwarded-User), "+
-		"or PRECIS_HTTP_PUBLIC=true to serve them to anyone; or listen on 127.0.0.1", errUnprotected, cfg.HTTPAddr)
+		"or PRECIS_HTTP_PUBLIC=true to serve them to anyone; or listen on 127.0.0.1", cfg.HTTPAddr)
 }
 
 // checkExposure runs first in serve: it refuses an unprotected listener

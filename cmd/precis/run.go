@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/precisbot/precis/config"
+	"github.com/precisbot/precis/summarize/eval"
 )
 
 // Exit codes.
@@ -45,7 +46,25 @@ type env struct {
 	log    *slog.Logger
 }
 
+// run is the program with its surroundings given: getenv reads the
+// environment. Unknown PRECIS_* variables go unnoticed; runEnviron is run
+// with the whole environment, which it checks for them.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runIn(ctx, args, getenv, nil, stdin, stdout, stderr)
+}
+
+// runEnviron runs the program in environ (os.Environ's NAME=VALUE form).
+func runEnviron(ctx context.Context, args []string, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	vars := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	return runIn(ctx, args, func(k string) string { return vars[k] }, environ, stdin, stdout, stderr)
+}
+
+func runIn(ctx context.Context, args []string, getenv func(string) string, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -53,6 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	cfg, cfgErr := config.Parse(getenv)
 	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, cfg: cfg}
 	e.log = newLogger(stderr, cfg)
+	unknown := config.UnknownVariables(environ, eval.CorpusEnv)
 
 	cmd, rest := args[0], args[1:]
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
@@ -60,7 +80,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return exitOK
 	}
 	if cmd == "config" {
-		return report(e, configCommand(e, rest, cfgErr))
+		return report(e, configCommand(e, rest, cfgErr, unknown))
+	}
+	for _, u := range unknown {
+		e.log.Warn("ignored: "+u.Error(), slog.String("hint", "precis config check lists every problem"))
 	}
 	if cfgErr != nil {
 		fmt.Fprintf(stderr, "precis: %v\n", cfgErr)
@@ -105,12 +128,39 @@ func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func configCommand(e *env, args []string, cfgErr error) error {
+// errConfigProblems is config check's failure; the problems are printed.
+var errConfigProblems = errors.New("the configuration has problems")
+
+// configCommand checks the configuration and lists every problem at once:
+// invalid values, unknown settings and variables, platforms without their
+// credentials, and what would stop serve (an unprotected listener).
+// Without problems, it prints the configuration, secrets redacted.
+func configCommand(e *env, args []string, cfgErr error, unknown []error) error {
 	if len(args) != 1 || args[0] != "check" {
 		return fmt.Errorf("%w: want 'precis config check'", errUsage)
 	}
-	if cfgErr != nil {
-		return cfgErr
+	var problems []error
+	var invalid *config.Error
+	switch {
+	case errors.As(cfgErr, &invalid):
+		problems = append(problems, invalid.Problems...)
+	case cfgErr != nil:
+		problems = append(problems, cfgErr)
+	}
+	problems = append(problems, unknown...)
+	if err := exposureProblem(e.cfg); err != nil {
+		problems = append(problems, err)
+	}
+	if len(problems) > 0 {
+		noun := "problems"
+		if len(problems) == 1 {
+			noun = "problem"
+		}
+		fmt.Fprintf(e.stderr, "%d %s in the configuration:\n", len(problems), noun)
+		for _, p := range problems {
+			fmt.Fprintf(e.stderr, "  - %v\n", p)
+		}
+		return errConfigProblems
 	}
 	if err := e.cfg.Write(e.stdout); err != nil {
 		return err
