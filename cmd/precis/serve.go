@@ -111,7 +111,7 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 	mux := http.NewServeMux()
 	site := web.New(web.Config{
 		Core: core, Archive: db, Ready: []func(context.Context) error{db.Ping}, QueueDepth: queue.Depth,
-		Metrics: metrics, WebhookClient: fetcher.Client(), Logger: log,
+		Metrics: metrics, WebhookClient: webhookClient(cfg, fetcher.Client(), log), Logger: log, // signed callbacks (callbacks.go)
 	})
 	site.Mount(mux)
 	core.Register(bot.PlatformWeb, site)
