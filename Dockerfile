@@ -4,8 +4,8 @@
 # a nonroot user, no shell). Build from the repository root:
 #
 #   docker build -t precis .
-#   docker run --rm -p 127.0.0.1:8080:8080 -v precis-data:/data \
-#     -e PRECIS_API_TOKENS=me:$(openssl rand -hex 24) precis
+#   token=$(openssl rand -hex 24); echo "your token: $token"
+#   docker run --rm -p 127.0.0.1:8080:8080 -v precis-data:/data -e PRECIS_API_TOKENS="me:$token" precis
 #
 # The image listens on 0.0.0.0:8080, so `precis serve` refuses to start
 # until the page and the API are protected. Set one of:
