@@ -34,11 +34,12 @@ RUN mkdir -p /out/data
 FROM gcr.io/distroless/static-debian13:nonroot
 COPY --from=build /out/precis /usr/local/bin/precis
 COPY --from=build --chown=65532:65532 /out/data /data
+# The embedded SQLite database, precis.db in the working directory, lives
+# on the volume; PRECIS_DATABASE_URL (or PRECIS_DATABASE_URL_FILE) naming a
+# PostgreSQL database replaces it. (Not set here: an image default would
+# conflict with PRECIS_DATABASE_URL_FILE.)
 WORKDIR /data
-# The embedded SQLite database lives on the volume; PostgreSQL replaces it
-# when PRECIS_DATABASE_URL (or PRECIS_DATABASE_URL_FILE) names one.
 ENV PRECIS_HTTP_ADDR=0.0.0.0:8080 \
-    PRECIS_DATABASE_URL=/data/precis.db \
     PRECIS_LOG_FORMAT=json
 VOLUME ["/data"]
 EXPOSE 8080

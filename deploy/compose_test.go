@@ -12,6 +12,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/precisbot/precis/config"
 )
 
 // loadCompose loads compose.yaml as `docker compose` would, with the given
@@ -157,6 +159,34 @@ func checkGeneratedSecrets(t *testing.T, p *types.Project, pg types.ServiceConfi
 	name, token, ok := strings.Cut(secret("api_tokens"), ":")
 	if !ok || name == "" || len(token) < 32 {
 		t.Errorf("api_tokens is not a name:token pair with a long token")
+	}
+
+	// The container's environment (the image's, then the service's, the
+	// secrets where Compose mounts them) is a valid configuration.
+	precis, err := p.GetService("precis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := parseDockerfile(t).imageEnv()
+	mounts := map[string]string{}
+	for _, sec := range precis.Secrets {
+		mounts["/run/secrets/"+sec.Source] = filepath.Join(dir, filepath.Base(p.Secrets[sec.Source].File))
+	}
+	for k, v := range precis.Environment {
+		if v == nil {
+			continue
+		}
+		env[k] = *v
+		if file, ok := mounts[*v]; ok {
+			env[k] = file
+		}
+	}
+	cfg, err := config.Parse(envMap(env))
+	if err != nil {
+		t.Fatalf("the precis container's configuration: %v", err)
+	}
+	if u, err := url.Parse(cfg.DatabaseURL); err != nil || u.Hostname() != pg.Name || len(cfg.Access.Tokens) != 1 || cfg.WebhookSecret == "" {
+		t.Errorf("the container's configuration lacks its secrets: database %q, %d tokens", u.Redacted(), len(cfg.Access.Tokens))
 	}
 }
 
