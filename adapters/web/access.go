@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	pathpkg "path"
 	"strings"
 	"unicode"
 
@@ -159,7 +160,9 @@ func LoopbackAddr(addr string) bool {
 // Handler wraps next, the mux of every route.
 func (a *Access) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		path := r.URL.Path
+		// Decisions on the cleaned path, as the mux routes it:
+		// /slack/../api must not pass for a Slack route.
+		path := pathpkg.Clean("/" + r.URL.Path)
 		if strings.HasPrefix(path, "/slack/") || strings.HasPrefix(path, "/discord/") {
 			next.ServeHTTP(w, r) // signature-checked by their adapters
 			return

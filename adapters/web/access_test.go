@@ -163,7 +163,7 @@ func TestAccessPlatformRoutesNeedNoCredential(t *testing.T) {
 			t.Errorf("POST %s without a credential: %d %s; the platform's signature check is the adapter's", path, code, body)
 		}
 	}
-	for _, path := range []string{"/", "/summarize", "/api/v1/summaries", "/metrics", "/slackware", "/discordant"} {
+	for _, path := range []string{"/", "/summarize", "/api/v1/summaries", "/metrics", "/slackware", "/discordant", "/slack/../api/v1/summaries", "/discord/%2e%2e/metrics"} {
 		if code, _, _ := call(h, http.MethodGet, path, "", "", nil); code != http.StatusUnauthorized {
 			t.Errorf("GET %s without a credential: %d, want 401", path, code)
 		}
