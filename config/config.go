@@ -4,7 +4,8 @@
 // names in lower case without the prefix (http_addr, slack_bot_token_file…);
 // the environment wins over the file. It checks the result and prints it
 // with secrets redacted. It holds no globals: Parse takes the lookup
-// function, so tests and the CLI pass their own.
+// function, so tests and the CLI pass their own. The edit distance behind
+// "did you mean" is a dozen lines written here rather than a dependency.
 package config
 
 import (
@@ -12,12 +13,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -26,8 +31,19 @@ import (
 type Config struct {
 	HTTPAddr    string
 	DatabaseURL string
-	LogLevel    slog.Level
-	LogFormat   string // "text" or "json"
+	// PublicURL is the address clients use (links, and the one Host name
+	// the listener answers to besides IP addresses and localhost); empty
+	// when the service is only reached by address.
+	PublicURL string
+	// Access says who may use the page and the API.
+	Access Access
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// instead of behind the page's credential.
+	MetricsAddr string
+	// WebhookSecret signs API callbacks; empty sends them unsigned.
+	WebhookSecret string
+	LogLevel      slog.Level
+	LogFormat     string // "text" or "json"
 
 	Fetch Fetch
 	Rate  Rate
@@ -44,6 +60,30 @@ type Config struct {
 	Discord Discord
 	OpenAI  OpenAI
 }
+
+// Access says who may use the page and the API. Slack and Discord routes
+// are not concerned: their requests are signature-checked.
+type Access struct {
+	// Tokens are the bearer tokens clients may present; a token's name is
+	// the client's identity (for rate limits and logs).
+	Tokens []APIToken
+	// TrustedProxies are the reverse proxies whose user header
+	// (X-Forwarded-User, X-Auth-Request-User) and X-Forwarded-For are
+	// believed.
+	TrustedProxies []netip.Prefix
+	// Public serves the page and the API without a credential on a
+	// non-loopback listener.
+	Public bool
+}
+
+// APIToken is one client's bearer token.
+type APIToken struct {
+	Name, Token string
+}
+
+// MinTokenLength is the shortest token (or webhook secret) accepted: an
+// API token is a password that never needs typing.
+const MinTokenLength = 16
 
 // Fetch configures the fetcher of untrusted URLs.
 type Fetch struct {
@@ -139,18 +179,49 @@ const (
 // ErrInvalid wraps every configuration error.
 var ErrInvalid = errors.New("invalid configuration")
 
+// Error is every problem Parse found, each naming its setting; it is
+// ErrInvalid (errors.Is).
+type Error struct {
+	Problems []error
+}
+
+func (e *Error) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Error()
+	}
+	return ErrInvalid.Error() + ": " + strings.Join(msgs, "; ")
+}
+
+// Is makes an *Error match ErrInvalid.
+func (e *Error) Is(target error) bool { return target == ErrInvalid }
+
+// Unwrap returns the problems.
+func (e *Error) Unwrap() []error { return e.Problems }
+
 // Parse reads the configuration through getenv. Secrets may be given as
 // NAME_FILE, the path of a file holding the value (for container secrets).
 func Parse(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv, asked: make(map[string]bool)}
+	// A broken file is one problem among the others: the environment is
+	// still checked, so that every problem is told at once.
 	file, err := loadFile(getenv("PRECIS_CONFIG"))
 	if err != nil {
-		return Config{}, fmt.Errorf("%w: PRECIS_CONFIG: %w", ErrInvalid, err)
+		p.fail("PRECIS_CONFIG", err)
 	}
-	p := parser{getenv: getenv, file: file, asked: make(map[string]bool)}
+	p.file = file
 	c := Config{
 		HTTPAddr:    p.str("PRECIS_HTTP_ADDR", DefaultHTTPAddr),
-		DatabaseURL: p.str("PRECIS_DATABASE_URL", ""),
-		LogFormat:   p.str("PRECIS_LOG_FORMAT", "text"),
+		DatabaseURL: p.secret("PRECIS_DATABASE_URL"), // it may hold a password
+		PublicURL:   p.url("PRECIS_PUBLIC_URL"),
+		Access: Access{
+			Tokens:         p.tokens("PRECIS_API_TOKENS"),
+			TrustedProxies: p.prefixes("PRECIS_TRUSTED_PROXIES"),
+			Public:         p.boolean("PRECIS_HTTP_PUBLIC"),
+		},
+		MetricsAddr:   p.str("PRECIS_METRICS_ADDR", ""),
+		WebhookSecret: p.secret("PRECIS_WEBHOOK_SECRET"),
+		LogFormat:     p.str("PRECIS_LOG_FORMAT", "text"),
 		Fetch: Fetch{
 			AllowPrivate: p.boolean("PRECIS_FETCH_ALLOW_PRIVATE"),
 			Timeout:      p.duration("PRECIS_FETCH_TIMEOUT", DefaultFetchTimeout),
@@ -202,6 +273,16 @@ func Parse(getenv func(string) string) (Config, error) {
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		p.fail("PRECIS_HTTP_ADDR", err)
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			p.fail("PRECIS_METRICS_ADDR", err)
+		} else if c.MetricsAddr == c.HTTPAddr && !strings.HasSuffix(c.MetricsAddr, ":0") { // port 0: each its own
+			p.fail("PRECIS_METRICS_ADDR", errors.New("must differ from PRECIS_HTTP_ADDR (leave it unset to serve /metrics there)"))
+		}
+	}
+	if c.WebhookSecret != "" && len(c.WebhookSecret) < MinTokenLength {
+		p.fail("PRECIS_WEBHOOK_SECRET", fmt.Errorf("shorter than %d characters", MinTokenLength))
+	}
 	if c.Fetch.Timeout <= 0 {
 		p.fail("PRECIS_FETCH_TIMEOUT", errors.New("must be positive"))
 	}
@@ -223,6 +304,14 @@ func Parse(getenv func(string) string) (Config, error) {
 	if c.Discord.Enabled() && c.Discord.AppID == "" {
 		p.fail("PRECIS_DISCORD_APP_ID", errors.New("Discord needs the application id"))
 	}
+	// Settings of a platform whose credential is missing would be ignored
+	// without a word: say so.
+	if !c.Slack.Enabled() && (c.Slack.AppToken != "" || c.Slack.SigningSecret != "" || len(c.Slack.UnfurlDomains) > 0 || c.Slack.APIURL != "") {
+		p.fail("PRECIS_SLACK_BOT_TOKEN", errors.New("Slack settings are set but not the bot token, so Slack would stay off"))
+	}
+	if !c.Discord.Enabled() && (c.Discord.AppID != "" || c.Discord.GuildID != "" || c.Discord.APIURL != "" || c.Discord.MessageContent) {
+		p.fail("PRECIS_DISCORD_TOKEN", errors.New("Discord settings are set but neither the token nor PRECIS_DISCORD_PUBLIC_KEY, so Discord would stay off"))
+	}
 	if c.Fetch.MaxBytes <= 0 {
 		p.fail("PRECIS_FETCH_MAX_BYTES", errors.New("must be positive"))
 	}
@@ -230,13 +319,14 @@ func Parse(getenv func(string) string) (Config, error) {
 	if c.DatabaseURL != "" && !validDatabaseURL(c.DatabaseURL) {
 		p.fail("PRECIS_DATABASE_URL", errors.New("want postgres://…, file:… or a path ending in .db, .sqlite or .sqlite3"))
 	}
-	for key := range file {
+	known := slices.Collect(maps.Keys(p.asked))
+	for _, key := range slices.Sorted(maps.Keys(file)) {
 		if !p.asked[key] {
-			p.fail("PRECIS_CONFIG", fmt.Errorf("unknown setting %q", key))
+			p.fail("PRECIS_CONFIG", fmt.Errorf("unknown setting %q%s", key, didYouMean(key, known)))
 		}
 	}
 	if len(p.errs) > 0 {
-		return c, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(p.errs...))
+		return c, &Error{Problems: p.errs}
 	}
 	return c, nil
 }
@@ -275,6 +365,84 @@ func (c Config) checkOpenAI(p *parser) {
 	case o.BaseURL == "" && o.APIKey == "":
 		p.fail("PRECIS_OPENAI_API_KEY", errors.New("OpenAI's API needs a key (or set PRECIS_OPENAI_BASE_URL for a local server)"))
 	}
+}
+
+// testPrefix marks variables of the test suites, which no command reads.
+const testPrefix = "PRECIS_TEST_"
+
+// UnknownVariables returns a problem for each PRECIS_* name in environ
+// (NAME=VALUE entries, as os.Environ gives) that nothing reads: a typo
+// would otherwise be silently ignored. alsoKnown are names read outside
+// this package (PRECIS_CORPUS by the evaluation); PRECIS_TEST_* names
+// belong to the test suites and are let be.
+func UnknownVariables(environ []string, alsoKnown ...string) []error {
+	known := append(Names(), alsoKnown...)
+	var errs []error
+	seen := map[string]bool{}
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "PRECIS_") || strings.HasPrefix(name, testPrefix) || seen[name] || slices.Contains(known, name) {
+			continue
+		}
+		seen[name] = true
+		errs = append(errs, fmt.Errorf("%s: unknown variable%s", name, didYouMean(name, known)))
+	}
+	return errs
+}
+
+// didYouMean suggests the known name nearest to name, when it is near
+// enough to be a typo.
+func didYouMean(name string, known []string) string {
+	best, bestDist := "", 0
+	for _, k := range known {
+		if d := editDistance(strings.ToUpper(name), strings.ToUpper(k)); best == "" || d < bestDist || d == bestDist && k < best {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" || bestDist > max(2, len(name)/6) {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// editDistance is the Levenshtein distance between two ASCII names; a
+// dozen lines, not worth a dependency.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Names lists every environment variable Parse reads, *_FILE forms
+// included, sorted. It is what Parse asks its lookup function for, so it
+// cannot drift from the parser; Parse therefore looks every name up on
+// every call, whatever the values.
+func Names() []string {
+	seen := make(map[string]bool)
+	_, _ = Parse(func(name string) string {
+		seen[name] = true
+		return ""
+	})
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // loadFile reads the YAML configuration file, if any, into its
@@ -429,6 +597,72 @@ func (p *parser) list(name string) []string {
 	return out
 }
 
+// tokens reads name:token pairs separated by commas or newlines (a
+// token file may hold one a line). Errors name the entry by position and
+// name, never by its token.
+func (p *parser) tokens(name string) []APIToken {
+	var out []APIToken
+	names, tokens := map[string]bool{}, map[string]bool{}
+	entries := strings.FieldsFunc(p.secret(name), func(r rune) bool { return r == ',' || r == '\n' })
+	for i, e := range entries {
+		n, tok, ok := strings.Cut(strings.TrimSpace(e), ":")
+		n, tok = strings.TrimSpace(n), strings.TrimSpace(tok)
+		switch {
+		case !ok || n == "":
+			p.fail(name, fmt.Errorf("entry %d is not name:token", i+1))
+		case !validTokenName(n):
+			p.fail(name, fmt.Errorf("entry %d: the name may hold only letters, digits, '.', '_' and '-' (at most 64)", i+1))
+		case len(tok) < MinTokenLength:
+			p.fail(name, fmt.Errorf("the token of %q is shorter than %d characters", n, MinTokenLength))
+		case strings.ContainsFunc(tok, unicode.IsSpace):
+			p.fail(name, fmt.Errorf("the token of %q holds a space", n))
+		case names[n]:
+			p.fail(name, fmt.Errorf("%q is named twice", n))
+		case tokens[tok]:
+			p.fail(name, fmt.Errorf("the token of %q is also another's", n))
+		default:
+			names[n], tokens[tok] = true, true
+			out = append(out, APIToken{Name: n, Token: tok})
+		}
+	}
+	return out
+}
+
+func validTokenName(n string) bool {
+	if len(n) > 64 {
+		return false
+	}
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// prefixes reads CIDRs (a bare address is its own /32 or /128).
+func (p *parser) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(p.lookup(name), func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				p.fail(name, fmt.Errorf("%q is not a CIDR or an address", f))
+				continue
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		pre, err := netip.ParsePrefix(f)
+		if err != nil {
+			p.fail(name, fmt.Errorf("%q is not a CIDR", f))
+			continue
+		}
+		out = append(out, pre.Masked())
+	}
+	return out
+}
+
 func (p *parser) url(name string) string {
 	v := p.str(name, "")
 	if v == "" {
@@ -455,6 +689,12 @@ func (c Config) Write(w io.Writer) error {
 	lines := []struct{ k, v string }{
 		{"PRECIS_HTTP_ADDR", c.HTTPAddr},
 		{"PRECIS_DATABASE_URL", db},
+		{"PRECIS_PUBLIC_URL", orUnset(c.PublicURL)},
+		{"PRECIS_API_TOKENS", tokenNames(c.Access.Tokens)},
+		{"PRECIS_TRUSTED_PROXIES", orUnset(joinPrefixes(c.Access.TrustedProxies))},
+		{"PRECIS_HTTP_PUBLIC", strconv.FormatBool(c.Access.Public)},
+		{"PRECIS_METRICS_ADDR", orDefault(c.MetricsAddr)},
+		{"PRECIS_WEBHOOK_SECRET", redact(c.WebhookSecret)},
 		{"PRECIS_LOG_LEVEL", c.LogLevel.String()},
 		{"PRECIS_LOG_FORMAT", c.LogFormat},
 		{"PRECIS_FETCH_ALLOW_PRIVATE", strconv.FormatBool(c.Fetch.AllowPrivate)},
@@ -501,6 +741,26 @@ func dailyBudget(n int) string {
 		return "(no limit)"
 	}
 	return strconv.Itoa(n) + " tokens per workspace"
+}
+
+// tokenNames shows the clients, not their tokens.
+func tokenNames(ts []APIToken) string {
+	if len(ts) == 0 {
+		return "(unset)"
+	}
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Name
+	}
+	return fmt.Sprintf("%d (%s; tokens redacted)", len(ts), strings.Join(names, ", "))
+}
+
+func joinPrefixes(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ",")
 }
 
 func redact(s string) string {

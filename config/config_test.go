@@ -2,8 +2,10 @@ package config
 
 import (
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +162,149 @@ func TestFile(t *testing.T) {
 	}
 	if _, err := Parse(env(map[string]string{"PRECIS_CONFIG": filepath.Join(dir, "missing.yaml")})); !errors.Is(err, ErrInvalid) {
 		t.Errorf("missing file: err = %v", err)
+	}
+}
+
+func TestAccess(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "tokens")
+	if err := os.WriteFile(tokenFile, []byte("ops:ffffeeeeddddccccbbbb\nci:0123456789abcdef0123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dbFile := filepath.Join(dir, "db")
+	if err := os.WriteFile(dbFile, []byte("postgres://precis:pw@db/precis\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(env(map[string]string{
+		"PRECIS_API_TOKENS_FILE":     tokenFile,
+		"PRECIS_TRUSTED_PROXIES":     "10.0.0.0/8, 192.168.1.7,fd00::/8",
+		"PRECIS_PUBLIC_URL":          "https://precis.example.com/",
+		"PRECIS_HTTP_PUBLIC":         "true",
+		"PRECIS_METRICS_ADDR":        "0.0.0.0:9090",
+		"PRECIS_WEBHOOK_SECRET":      "a-webhook-secret-of-some-length",
+		"PRECIS_DATABASE_URL_FILE":   dbFile,
+		"PRECIS_HTTP_ADDR":           "0.0.0.0:8080",
+		"PRECIS_FETCH_ALLOW_PRIVATE": "false",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Access{
+		Tokens:         []APIToken{{"ops", "ffffeeeeddddccccbbbb"}, {"ci", "0123456789abcdef0123"}},
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"), netip.MustParsePrefix("fd00::/8")},
+		Public:         true,
+	}
+	if diff := cmp.Diff(want, c.Access, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		t.Errorf("access (-want +got):\n%s", diff)
+	}
+	if c.PublicURL != "https://precis.example.com" || c.MetricsAddr != "0.0.0.0:9090" || c.WebhookSecret != "a-webhook-secret-of-some-length" ||
+		c.DatabaseURL != "postgres://precis:pw@db/precis" {
+		t.Errorf("config = %+v", c)
+	}
+	var b strings.Builder
+	if err := c.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"ffffeeee", "0123456789abcdef", "a-webhook-secret", ":pw@"} {
+		if strings.Contains(b.String(), secret) {
+			t.Errorf("Write printed a secret (%q):\n%s", secret, b.String())
+		}
+	}
+	if !strings.Contains(b.String(), "2 (ops, ci; tokens redacted)") {
+		t.Errorf("Write does not name the clients:\n%s", b.String())
+	}
+}
+
+func TestAccessInvalid(t *testing.T) {
+	const tok = "0123456789abcdef0123" // long enough; never in an error
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"no name", map[string]string{"PRECIS_API_TOKENS": ":" + tok}, "entry 1 is not name:token"},
+		{"no colon", map[string]string{"PRECIS_API_TOKENS": "ci:" + tok + "," + tok}, "entry 2 is not name:token"},
+		{"short token", map[string]string{"PRECIS_API_TOKENS": "ci:CHANGE-ME"}, `the token of "ci" is shorter than 16`},
+		{"bad name", map[string]string{"PRECIS_API_TOKENS": "c i:" + tok}, "entry 1: the name may hold only"},
+		{"name twice", map[string]string{"PRECIS_API_TOKENS": "ci:" + tok + ",ci:" + tok + "x"}, `"ci" is named twice`},
+		{"token twice", map[string]string{"PRECIS_API_TOKENS": "ci:" + tok + ",ops:" + tok}, `the token of "ops" is also another's`},
+		{"bad cidr", map[string]string{"PRECIS_TRUSTED_PROXIES": "10.0.0.0/33"}, "PRECIS_TRUSTED_PROXIES"},
+		{"bad public url", map[string]string{"PRECIS_PUBLIC_URL": "precis.example.com"}, "PRECIS_PUBLIC_URL"},
+		{"bad public bool", map[string]string{"PRECIS_HTTP_PUBLIC": "yes please"}, "PRECIS_HTTP_PUBLIC"},
+		{"metrics on the http listener", map[string]string{"PRECIS_METRICS_ADDR": "127.0.0.1:8080"}, "must differ from PRECIS_HTTP_ADDR"},
+		{"bad metrics addr", map[string]string{"PRECIS_METRICS_ADDR": "9090"}, "PRECIS_METRICS_ADDR"},
+		{"short webhook secret", map[string]string{"PRECIS_WEBHOOK_SECRET": "CHANGE-ME"}, "PRECIS_WEBHOOK_SECRET: shorter than 16"},
+		{"slack without its token", map[string]string{"PRECIS_SLACK_APP_TOKEN": "xapp-1"}, "PRECIS_SLACK_BOT_TOKEN"},
+		{"discord without a credential", map[string]string{"PRECIS_DISCORD_APP_ID": "42"}, "PRECIS_DISCORD_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(env(tt.env))
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want ErrInvalid saying %q", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), tok) {
+				t.Errorf("the error shows a token: %v", err)
+			}
+		})
+	}
+}
+
+func TestNames(t *testing.T) {
+	names := Names()
+	for _, want := range []string{"PRECIS_CONFIG", "PRECIS_HTTP_ADDR", "PRECIS_DATABASE_URL", "PRECIS_DATABASE_URL_FILE", "PRECIS_API_TOKENS",
+		"PRECIS_API_TOKENS_FILE", "PRECIS_TRUSTED_PROXIES", "PRECIS_HTTP_PUBLIC", "PRECIS_PUBLIC_URL", "PRECIS_METRICS_ADDR",
+		"PRECIS_WEBHOOK_SECRET_FILE", "PRECIS_SLACK_BOT_TOKEN_FILE", "PRECIS_DISCORD_SHARD_COUNT", "PRECIS_OPENAI_MODEL"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("Names() lacks %s", want)
+		}
+	}
+	for _, n := range names {
+		if !strings.HasPrefix(n, "PRECIS_") {
+			t.Errorf("Names() holds %q", n)
+		}
+	}
+	if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
+		t.Errorf("Names() is not sorted and unique: %v", names)
+	}
+}
+
+func TestEveryProblemAtOnce(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "broken.yaml")
+	if err := os.WriteFile(file, []byte(": : :\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Parse(env(map[string]string{"PRECIS_CONFIG": file, "PRECIS_FETCH_TIMEOUT": "soon", "PRECIS_WORKERS": "0"}))
+	var cfgErr *Error
+	if !errors.As(err, &cfgErr) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want an *Error that is ErrInvalid", err)
+	}
+	var names []string
+	for _, p := range cfgErr.Problems {
+		name, _, _ := strings.Cut(p.Error(), ":")
+		names = append(names, name)
+	}
+	if diff := cmp.Diff([]string{"PRECIS_CONFIG", "PRECIS_FETCH_TIMEOUT", "PRECIS_WORKERS"}, names); diff != "" {
+		t.Errorf("problems (-want +got):\n%s\n%v", diff, err)
+	}
+}
+
+func TestUnknownVariables(t *testing.T) {
+	got := UnknownVariables([]string{
+		"HOME=/root", "PRECIS_HTTP_ADDR=x", "PRECIS_HTTP_ADR=x", "PRECIS_SLACK_BOT_TOKNE_FILE=/x", "PRECIS_DISCORD_SHARDS=2",
+		"PRECIS_TEST_POSTGRES_URL=x", "PRECIS_CORPUS=x", "PRECIS_HTTP_ADR=again", "PRECIS_ZZZZZZZZZZZZZ=1",
+	}, "PRECIS_CORPUS")
+	var msgs []string
+	for _, e := range got {
+		msgs = append(msgs, e.Error())
+	}
+	want := []string{
+		"PRECIS_HTTP_ADR: unknown variable (did you mean PRECIS_HTTP_ADDR?)",
+		"PRECIS_SLACK_BOT_TOKNE_FILE: unknown variable (did you mean PRECIS_SLACK_BOT_TOKEN_FILE?)",
+		"PRECIS_DISCORD_SHARDS: unknown variable (did you mean PRECIS_DISCORD_SHARD_ID?)",
+		"PRECIS_ZZZZZZZZZZZZZ: unknown variable",
+	}
+	if diff := cmp.Diff(want, msgs); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -201,8 +201,12 @@ func (a *Adapter) summarizeAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conv := bot.Conversation{Platform: bot.PlatformWeb, Channel: ChannelAPI}
-	user := bot.User{ID: clientIP(r)}
+	user := bot.User{ID: clientOf(r)}
 	if in.callback != "" {
+		if err := a.callbacks.Check(r.Context(), in.callback); err != nil {
+			writeCallbackError(w, err)
+			return
+		}
 		a.enqueue(w, r, conv, user, in)
 		return
 	}
@@ -326,4 +330,14 @@ func (a *Adapter) stateAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, stateBody{ID: id, State: st.State, Error: st.Message, ErrorKind: st.Kind, Summary: st.Summary, UpdatedAt: st.UpdatedAt})
+}
+
+// writeCallbackError answers 422 for a callback_url that cannot be
+// delivered to, saying why.
+func writeCallbackError(w http.ResponseWriter, err error) {
+	msg := `"callback_url" can't be reached.`
+	if ce := (*CallbackError)(nil); errors.As(err, &ce) {
+		msg = ce.Reason
+	}
+	writeError(w, http.StatusUnprocessableEntity, msg)
 }

@@ -442,3 +442,15 @@ func TestSendRefusesRepliesWithoutCallback(t *testing.T) {
 		t.Errorf("Send to a callback answering 400: %v, want a retryable error", err)
 	}
 }
+
+// TestPrivateCallbackRefusedAtOnce: a callback the webhook client could
+// never reach is refused when the request arrives, not dropped later.
+func TestPrivateCallbackRefusedAtOnce(t *testing.T) {
+	f := newFixture(t, bot.Limits{}, func(c *web.Config) { c.Callbacks = web.CallbackPolicy{} })
+	for _, cb := range []string{"http://10.0.0.7/hook", "http://169.254.169.254/latest", "http://127.0.0.1/hook", "https://[::1]/hook", "https://203.0.113.9:8443/hook"} {
+		resp, body := f.postJSON(t, map[string]any{"url": f.articles.ArticleURL("cb"), "callback_url": cb})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(errorMessage(t, body), `"callback_url" must`) {
+			t.Errorf("%s: %d %s, want 422 naming what callback_url must be", cb, resp.StatusCode, body)
+		}
+	}
+}

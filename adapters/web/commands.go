@@ -69,7 +69,7 @@ func (a *Adapter) commandsAPI(w http.ResponseWriter, r *http.Request) {
 		ID:           rand.Text(),
 		Kind:         bot.KindCommand,
 		Conversation: bot.Conversation{Platform: bot.PlatformWeb, Channel: ChannelAPI},
-		User:         bot.User{ID: clientIP(r)},
+		User:         bot.User{ID: clientOf(r)},
 	}
 	switch name, args, ok := commandFromText(in.Text); {
 	case ok && in.Command == "":
@@ -83,6 +83,10 @@ func (a *Adapter) commandsAPI(w http.ResponseWriter, r *http.Request) {
 	if cb := strings.TrimSpace(in.CallbackURL); cb != "" {
 		if a.webhook == nil || checkWebURL(cb) != nil {
 			writeError(w, http.StatusBadRequest, `"callback_url" must be an http:// or https:// address, on a server with callbacks enabled.`)
+			return
+		}
+		if err := a.callbacks.Check(r.Context(), cb); err != nil {
+			writeCallbackError(w, err)
 			return
 		}
 		req.Target = bot.Target{Kind: TargetWebhook, Ref: cb}
@@ -108,7 +112,7 @@ func (a *Adapter) pageCommand(ctx context.Context, r *http.Request, name, args s
 		ID:           rand.Text(),
 		Kind:         bot.KindCommand,
 		Conversation: bot.Conversation{Platform: bot.PlatformWeb, Channel: ChannelPage},
-		User:         bot.User{ID: clientIP(r)},
+		User:         bot.User{ID: clientOf(r)},
 		Command:      name,
 		Text:         args,
 		Target:       bot.Target{Kind: TargetPage},

@@ -46,6 +46,7 @@ func newFixture(t testing.TB, limits bot.Limits, configure func(*web.Config)) *f
 		Core:          env.Bot,
 		Registry:      prometheus.NewRegistry(),
 		WebhookClient: &http.Client{Timeout: 10 * time.Second},
+		Callbacks:     web.CallbackPolicy{AllowPrivate: true}, // callbacks to loopback test servers
 		Logger:        logger,
 	}
 	if configure != nil {

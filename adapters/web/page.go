@@ -197,7 +197,7 @@ func (a *Adapter) postPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conv := bot.Conversation{Platform: bot.PlatformWeb, Channel: ChannelPage}
-	user := bot.User{ID: clientIP(r)}
+	user := bot.User{ID: clientOf(r)}
 	s, err := a.core.SummarizeNow(r.Context(), bot.Request{Conversation: conv, User: user}, bot.Input{URL: in.url, Text: in.text}, in.opts)
 	if err != nil {
 		setRetryAfter(w, err)

@@ -46,6 +46,9 @@ type Config struct {
 	// Metrics, optional, are metrics made beforehand with NewMetrics, for
 	// wiring where the bot core needs them before the adapter exists.
 	Metrics *Metrics
+	// Callbacks checks a callback_url when the request arrives, so that
+	// one the WebhookClient would refuse gets 422 at once.
+	Callbacks CallbackPolicy
 	// WebhookClient posts async results to callback URLs. It must refuse
 	// private addresses (the callback URL comes from the client). When
 	// nil, requests with a callback_url are refused.
@@ -70,14 +73,15 @@ const TargetWebhook = "webhook"
 // Adapter serves the web page, the API and the operational endpoints. It
 // is safe for concurrent use.
 type Adapter struct {
-	core    Core
-	ready   []Check
-	webhook *http.Client
-	log     *slog.Logger
-	maxBody int64
-	metrics *Metrics
-	page    *pageRenderer
-	csrf    *http.CrossOriginProtection
+	core      Core
+	ready     []Check
+	webhook   *http.Client
+	callbacks CallbackPolicy
+	log       *slog.Logger
+	maxBody   int64
+	metrics   *Metrics
+	page      *pageRenderer
+	csrf      *http.CrossOriginProtection
 }
 
 // New returns an Adapter. Register it as the bot's Sender of
@@ -97,14 +101,15 @@ func New(cfg Config) *Adapter {
 		m.watchQueue(cfg.QueueDepth, cfg.Logger)
 	}
 	return &Adapter{
-		core:    cfg.Core,
-		ready:   cfg.Ready,
-		webhook: cfg.WebhookClient,
-		log:     cfg.Logger,
-		maxBody: cfg.MaxBodyBytes,
-		metrics: m,
-		page:    newPageRenderer(),
-		csrf:    http.NewCrossOriginProtection(),
+		core:      cfg.Core,
+		ready:     cfg.Ready,
+		webhook:   cfg.WebhookClient,
+		callbacks: cfg.Callbacks,
+		log:       cfg.Logger,
+		maxBody:   cfg.MaxBodyBytes,
+		metrics:   m,
+		page:      newPageRenderer(),
+		csrf:      http.NewCrossOriginProtection(),
 	}
 }
 
@@ -185,8 +190,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v) // the client may be gone; nothing to do then
 }
 
-// clientIP is the rate-limit identity of a request: its remote address.
-// Forwarding headers are not trusted, as anyone may set them.
+// clientOf is the rate-limit identity of a request: the client Access
+// named (token, trusted proxy's user or forwarded address), else its
+// remote address.
+func clientOf(r *http.Request) string {
+	if id := ClientID(r.Context()); id != "" {
+		return id
+	}
+	return clientIP(r)
+}
+
+// clientIP is a request's remote address. Forwarding headers are not
+// trusted here, as anyone may set them (Access trusts them from trusted
+// proxies only).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/precisbot/precis/config"
+	"github.com/precisbot/precis/summarize/eval"
 )
 
 // Exit codes.
@@ -47,12 +48,30 @@ type env struct {
 	stderr io.Writer
 	cfg    config.Config
 	log    *slog.Logger
+	// environ is the whole environment (NAME=VALUE), when known: unknown
+	// PRECIS_* variables in it are reported.
+	environ []string
 	// buildInfo is debug.ReadBuildInfo, or what a test gives instead.
 	buildInfo func() (*debug.BuildInfo, bool)
 }
 
+// run is the program with its surroundings given: getenv reads the
+// environment. Unknown PRECIS_* variables go unnoticed; runEnviron is run
+// with the whole environment, which it checks for them.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return runEnv(ctx, args, &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, buildInfo: debug.ReadBuildInfo})
+}
+
+// runEnviron runs the program in environ (os.Environ's NAME=VALUE form).
+func runEnviron(ctx context.Context, args []string, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	vars := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	return runEnv(ctx, args, &env{getenv: func(k string) string { return vars[k] }, environ: environ,
+		stdin: stdin, stdout: stdout, stderr: stderr, buildInfo: debug.ReadBuildInfo})
 }
 
 // runEnv is run with the env built, so that tests can set what the
@@ -72,6 +91,7 @@ func runEnv(ctx context.Context, args []string, e *env) int {
 	if cmd != "serve" && cfg.LogLevel > slog.LevelDebug {
 		e.log = slog.New(slog.DiscardHandler)
 	}
+	unknown := config.UnknownVariables(e.environ, eval.CorpusEnv)
 
 	switch cmd {
 	case "help", "-h", "--help":
@@ -80,7 +100,16 @@ func runEnv(ctx context.Context, args []string, e *env) int {
 	case "version":
 		return report(e, cmd, versionCommand(e, rest))
 	case "config":
-		return report(e, cmd, configCommand(e, rest, cfgErr))
+		return report(e, cmd, configCommand(e, rest, cfgErr, unknown))
+	}
+	for _, u := range unknown {
+		// A typo silently ignored is worse than a second line: one-shot
+		// commands, quiet otherwise, still say it.
+		if cmd == "serve" {
+			e.log.Warn("ignored: "+u.Error(), slog.String("hint", "precis config check lists every problem"))
+		} else {
+			fmt.Fprintf(e.stderr, "precis: warning: ignored %v\n", u)
+		}
 	}
 	if cfgErr != nil {
 		fmt.Fprintf(e.stderr, "precis: %v\n", cfgErr)
@@ -138,13 +167,40 @@ func (e *env) verbose() {
 	e.log = newLogger(e.stderr, e.cfg.LogFormat, slog.LevelDebug)
 }
 
-func configCommand(e *env, args []string, cfgErr error) error {
-	return withHelp(e, args, "precis config check", "Checks the configuration (PRECIS_* variables, PRECIS_CONFIG) and prints it,\nsecrets redacted.", func() error {
+// errConfigProblems is config check's failure; the problems are printed.
+var errConfigProblems = errors.New("the configuration has problems")
+
+// configCommand checks the configuration and lists every problem at once:
+// invalid values, unknown settings and variables, platforms without their
+// credentials, and what would stop serve (an unprotected listener).
+// Without problems, it prints the configuration, secrets redacted.
+func configCommand(e *env, args []string, cfgErr error, unknown []error) error {
+	return withHelp(e, args, "precis config check", "Checks the configuration (PRECIS_* variables, PRECIS_CONFIG), lists every\nproblem at once, and prints it, secrets redacted.", func() error {
 		if len(args) != 1 || args[0] != "check" {
 			return fmt.Errorf("%w: want 'precis config check'", errUsage)
 		}
-		if cfgErr != nil {
-			return cfgErr
+		var problems []error
+		var invalid *config.Error
+		switch {
+		case errors.As(cfgErr, &invalid):
+			problems = append(problems, invalid.Problems...)
+		case cfgErr != nil:
+			problems = append(problems, cfgErr)
+		}
+		problems = append(problems, unknown...)
+		if err := exposureProblem(e.cfg); err != nil {
+			problems = append(problems, err)
+		}
+		if len(problems) > 0 {
+			noun := "problems"
+			if len(problems) == 1 {
+				noun = "problem"
+			}
+			fmt.Fprintf(e.stderr, "%d %s in the configuration:\n", len(problems), noun)
+			for _, p := range problems {
+				fmt.Fprintf(e.stderr, "  - %v\n", p)
+			}
+			return errConfigProblems
 		}
 		if err := e.cfg.Write(e.stdout); err != nil {
 			return err

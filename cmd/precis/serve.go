@@ -62,6 +62,10 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 	if len(args) != 0 {
 		return fmt.Errorf("%w: serve takes no arguments (configure it with PRECIS_* variables)", errUsage)
 	}
+	// Access control (access.go): refuse an unprotected listener first.
+	if err := checkExposure(e.cfg, e.log); err != nil {
+		return err
+	}
 	svc, err := buildService(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
@@ -79,6 +83,9 @@ type service struct {
 	core      *bot.Bot
 	handler   http.Handler
 	platforms []platform
+	// background are other servers to run beside the main one (the
+	// metrics listener); each returns when ctx ends.
+	background []func(context.Context) error
 }
 
 // platform is a chat platform as the wiring sees it: the core's Sender
@@ -133,11 +140,18 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	}
 	site := web.New(web.Config{
 		Core: core, Ready: ready, QueueDepth: queue.Depth,
-		Metrics: metrics, WebhookClient: fetcher.Client(), Logger: log,
+		Metrics: metrics, WebhookClient: webhookClient(cfg, fetcher.Client(), log), Logger: log, // signed callbacks (callbacks.go)
+		Callbacks: web.CallbackPolicy{Resolver: net.DefaultResolver, AllowPrivate: cfg.Fetch.AllowPrivate},
 	})
 	site.Mount(mux)
 	core.Register(bot.PlatformWeb, site)
-	svc = &service{cfg: cfg, log: log, db: db, queue: queue, core: core, handler: mux}
+	// Access control (access.go): around every route, and /metrics on its
+	// own listener when configured.
+	guard, err := protect(cfg, mux, registry, log)
+	if err != nil {
+		return nil, err
+	}
+	svc = &service{cfg: cfg, log: log, db: db, queue: queue, core: core, handler: guard.handler, background: []func(context.Context) error{guard.serveMetrics}}
 	for _, p := range platforms {
 		svc.platforms = append(svc.platforms, p.platform)
 	}
@@ -204,7 +218,7 @@ func (s *service) run(ctx context.Context) error {
 		return errors.Join(err, ln.Close())
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 1+len(s.platforms))
+	errs := make(chan error, 1+len(s.platforms)+len(s.background))
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs <- fmt.Errorf("http server: %w", err)
@@ -213,6 +227,13 @@ func (s *service) run(ctx context.Context) error {
 	for _, p := range s.platforms {
 		wg.Go(func() {
 			if err := p.Run(runCtx); err != nil && runCtx.Err() == nil {
+				errs <- err
+			}
+		})
+	}
+	for _, serve := range s.background {
+		wg.Go(func() {
+			if err := serve(runCtx); err != nil && runCtx.Err() == nil {
 				errs <- err
 			}
 		})
