@@ -140,6 +140,7 @@ func failure(err error) Ack {
 // platform's Sender. Errors are for the log: the Ack is always safe to
 // show.
 func (b *Bot) Handle(ctx context.Context, req Request) (Ack, error) {
+	ctx = requestContext(ctx, req)
 	if req.FromBot {
 		return Ack{}, nil
 	}

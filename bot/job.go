@@ -47,6 +47,7 @@ func deliveryKey(job SummarizeJob) string {
 // lastAttempt says no retry will follow, so a failure is then reported to
 // the user instead. A job whose answer was already delivered does nothing.
 func (b *Bot) RunSummarize(ctx context.Context, job SummarizeJob, lastAttempt bool) error {
+	ctx = requestContext(ctx, job.Request)
 	key := deliveryKey(job)
 	if b.cfg.Deduper != nil {
 		done, err := b.cfg.Deduper.Seen(ctx, key)

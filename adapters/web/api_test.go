@@ -454,3 +454,22 @@ func TestPrivateCallbackRefusedAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestIDFollowsTheRequest: a request's id (the client's
+// X-Request-Id, or a new one) is in the answer and in every log line
+// about it, the queued job's included.
+func TestRequestIDFollowsTheRequest(t *testing.T) {
+	f := newFixture(t, bot.Limits{}, nil)
+	body := `{"url": "` + f.articles.URL + `/missing"}`
+	resp, _ := f.do(t, http.MethodPost, "/api/v1/summaries", "application/json", body, http.Header{"X-Request-Id": {"trace-123"}})
+	if got := resp.Header.Get("X-Request-Id"); got != "trace-123" {
+		t.Errorf("X-Request-Id = %q", got)
+	}
+	if !strings.Contains(f.logs.String(), `msg="api summary failed"`) || !strings.Contains(f.logs.String(), "request=web:trace-123") {
+		t.Errorf("the failure's log line lacks the request id:\n%s", f.logs.String())
+	}
+	resp, _ = f.do(t, http.MethodGet, "/healthz", "", "", http.Header{"X-Request-Id": {"bad id with spaces"}})
+	if got := resp.Header.Get("X-Request-Id"); got == "" || strings.Contains(got, " ") {
+		t.Errorf("an unusable X-Request-Id was kept: %q", got)
+	}
+}

@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"bytes"
+	"github.com/precisbot/precis/bot"
 	"io"
 	"log/slog"
 	"sync"
@@ -31,5 +32,5 @@ func (b *LogBuffer) String() string {
 // NewLogger returns a logger writing text records of every level, debug
 // included, to w (a *LogBuffer, usually).
 func NewLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return slog.New(bot.LogHandler(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})))
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/summarize/eval"
 )
@@ -157,9 +158,9 @@ func report(e *env, cmd string, err error) int {
 func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(bot.LogHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(bot.LogHandler(slog.NewTextHandler(w, opts)))
 }
 
 // verbose turns on debug logs to stderr for a one-shot command.
