@@ -38,7 +38,7 @@ func slots(s digest.Schedule, from time.Time, n int) []string {
 
 func TestScheduleNextAcrossDST(t *testing.T) {
 	paris := mustZone(t, "Europe/Paris")
-	march := time.Date(2026, time.March, 27, 12, 0, 0, 0, paris)  // clocks go forward on Sunday 29 March, 02:00 -> 03:00
+	march := time.Date(2026, time.March, 27, 12, 0, 0, 0, paris)     // clocks go forward on Sunday 29 March, 02:00 -> 03:00
 	october := time.Date(2026, time.October, 23, 12, 0, 0, 0, paris) // clocks go back on Sunday 25 October, 03:00 -> 02:00
 	tests := []struct {
 		name, spec string
