@@ -1,6 +1,7 @@
 package digest_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,9 +19,13 @@ var random = bot.Conversation{Platform: "discord", Workspace: "G1", Channel: "42
 
 // newFeedHarness is a harness whose fetcher reaches the feed server only,
 // through the fetcher's test option.
-func newFeedHarness(t *testing.T, srv *feedServer) *harness {
+func newFeedHarness(t *testing.T, srv *feedServer, dbURL ...string) *harness {
 	t.Helper()
-	return newHarness(t, harnessOpts{fetcher: fetch.New(fetch.Config{Allow: allowOnly(t, srv.Server)})})
+	o := harnessOpts{fetcher: fetch.New(fetch.Config{Allow: allowOnly(t, srv.Server)})}
+	if len(dbURL) > 0 {
+		o.url = dbURL[0]
+	}
+	return newHarness(t, o)
 }
 
 func (h *harness) addFeed(t *testing.T, c bot.Conversation, url string) string {
@@ -49,8 +54,12 @@ func (h *harness) feed(t *testing.T, c bot.Conversation) digest.Feed {
 }
 
 func TestFeedSubscriptionPostsOnlyNewItems(t *testing.T) {
+	forEachDatabase(t, testFeedSubscriptionPostsOnlyNewItems)
+}
+
+func testFeedSubscriptionPostsOnlyNewItems(t *testing.T, dbURL string) {
 	srv := newFeedServer(t, "3", "2", "1")
-	h := newFeedHarness(t, srv)
+	h := newFeedHarness(t, srv, dbURL)
 	msg := h.addFeed(t, general, "<"+srv.URL+"/feed.xml>")
 	if !strings.HasPrefix(msg, "Following “Harbour News”") || !strings.Contains(msg, "No digest is scheduled yet") {
 		t.Fatalf("add = %q", msg)
@@ -219,9 +228,11 @@ func TestFeedPrivateAddressRefused(t *testing.T) {
 
 // TestFeedSharedByChannels: two channels follow one feed; it is fetched
 // once per interval, and each channel's digest gets its new item once.
-func TestFeedSharedByChannels(t *testing.T) {
+func TestFeedSharedByChannels(t *testing.T) { forEachDatabase(t, testFeedSharedByChannels) }
+
+func testFeedSharedByChannels(t *testing.T, dbURL string) {
 	srv := newFeedServer(t, "1")
-	h := newFeedHarness(t, srv)
+	h := newFeedHarness(t, srv, dbURL)
 	h.addFeed(t, general, srv.URL+"/feed.xml")
 	h.addFeed(t, random, srv.URL+"/feed.xml")
 	if n := srv.Hits("/feed.xml"); n != 1 {
@@ -256,5 +267,55 @@ func TestFeedSharedByChannels(t *testing.T) {
 	}
 	if msg, _ := h.svc.ListFeeds(t.Context(), random); !strings.HasPrefix(msg, "This channel follows no feed") {
 		t.Errorf("list = %q", msg)
+	}
+}
+
+// TestDigestRanking: shares count twice a reaction, shared links come
+// before feed posts, a feed gives at most MaxPerFeed items, and the
+// digest holds at most MaxItems.
+func TestDigestRanking(t *testing.T) {
+	srv := newFeedServer(t, "1")
+	h := newHarness(t, harnessOpts{
+		fetcher: fetch.New(fetch.Config{Allow: allowOnly(t, srv.Server)}),
+		cfg:     func(c *digest.Config) { c.MaxItems, c.MaxPerFeed = 6, 2 },
+	})
+	h.setSchedule(t, general, "daily 09:00")
+	h.addFeed(t, general, srv.URL+"/feed.xml")
+	srv.set(func(f *feedServer) { f.items = []string{"7", "6", "5", "4", "1"} })
+	h.clock.Add(digest.DefaultFeedInterval)
+	h.poll(t)
+	a, b, c := "https://news.example/a", "https://news.example/b", "https://news.example/c"
+	for i, who := range []string{"alice", "bob", "carol"} {
+		h.share(t, general, who, a, fmt.Sprint("m", i))
+	}
+	h.share(t, general, "dave", b, "m4")
+	if err := h.svc.RecordReactions(t.Context(), general, "m4", 5); err != nil {
+		t.Fatal(err)
+	}
+	h.share(t, general, "erin", c, "m5")
+	h.now(t, general, "r1")
+	posts := h.poster.Posts()
+	if len(posts) != 1 {
+		t.Fatalf("%d posts", len(posts))
+	}
+	d := posts[0].Digest
+	var got []string
+	for _, s := range d.Sections {
+		for _, it := range s.Items {
+			got = append(got, fmt.Sprintf("%s: %s shares=%d reactions=%d", s.Title, it.URL, it.Shares, it.Reactions))
+		}
+	}
+	want := []string{
+		digest.SharedTitle + ": " + b + " shares=1 reactions=5",
+		digest.SharedTitle + ": " + a + " shares=3 reactions=0",
+		digest.SharedTitle + ": " + c + " shares=1 reactions=0",
+		"Harbour News: " + srv.itemURL("4") + " shares=0 reactions=0",
+		"Harbour News: " + srv.itemURL("5") + " shares=0 reactions=0",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("digest (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(d.Intro, "3 links shared here and 2 new posts from 1 feed") {
+		t.Errorf("intro = %q", d.Intro)
 	}
 }

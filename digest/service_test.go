@@ -153,7 +153,9 @@ func TestOutagePostsMissedSlotOnce(t *testing.T) {
 // TestDigestNowThenScheduledSlot: "digest now" posts what was shared with
 // a TL;DR from the real summarizer; the scheduled slot after it posts only
 // what came since; a second "digest now" says there is nothing new.
-func TestDigestNowThenScheduledSlot(t *testing.T) {
+func TestDigestNowThenScheduledSlot(t *testing.T) { forEachDatabase(t, testDigestNowThenScheduledSlot) }
+
+func testDigestNowThenScheduledSlot(t *testing.T, dbURL string) {
 	arts := bottest.NewArticleServer()
 	defer arts.Close()
 	env := bottest.NewEnv(bot.Limits{}, nil)
@@ -161,7 +163,7 @@ func TestDigestNowThenScheduledSlot(t *testing.T) {
 		return env.Bot.Summarize(ctx, c, "", url, "", summarize.Options{Points: 3})
 	})
 	clock := &fakeClock{now: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
-	h := newHarness(t, harnessOpts{clock: clock, summaries: sums})
+	h := newHarness(t, harnessOpts{url: dbURL, clock: clock, summaries: sums})
 	h.setSchedule(t, general, "daily 17:00")
 	thread := general
 	thread.Thread = "1700.1"
@@ -231,6 +233,10 @@ func TestDigestNowThenScheduledSlot(t *testing.T) {
 // TestDigestRetriedAfterPostFailure: a platform failure retries the job,
 // which posts the digest it recorded, once.
 func TestDigestRetriedAfterPostFailure(t *testing.T) {
+	forEachDatabase(t, testDigestRetriedAfterPostFailure)
+}
+
+func testDigestRetriedAfterPostFailure(t *testing.T, dbURL string) {
 	clock := &fakeClock{now: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
 	poster := &recPoster{clock: clock, fail: func(n int) error {
 		if n <= 2 {
@@ -238,7 +244,7 @@ func TestDigestRetriedAfterPostFailure(t *testing.T) {
 		}
 		return nil
 	}}
-	h := newHarness(t, harnessOpts{clock: clock, poster: poster})
+	h := newHarness(t, harnessOpts{url: dbURL, clock: clock, poster: poster})
 	h.setSchedule(t, general, "daily 09:00")
 	h.share(t, general, "alice", "https://news.example/x", "m1")
 	clock.Set(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
