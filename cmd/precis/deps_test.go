@@ -19,6 +19,7 @@ func TestDependencyRules(t *testing.T) {
 		{"adapters/slack", []string{mod + "store", mod + "adapters/", mod + "summarize/", "github.com/bwmarrin/discordgo"}, []string{mod + "adapters/slack"}},
 		{"adapters/discord", []string{mod + "store", mod + "adapters/", mod + "summarize/", "github.com/slack-go/slack"}, []string{mod + "adapters/discord"}},
 		{"store", []string{mod + "adapters/", mod + "summarize/", mod + "config"}, nil},
+		{"digest", []string{mod + "store", mod + "adapters/", mod + "summarize/", mod + "config"}, nil},
 		{"summarize/...", []string{mod + "bot", mod + "store", mod + "adapters/", mod + "config"}, nil},
 		{"config", []string{mod}, []string{mod + "config"}},
 	}
