@@ -1,6 +1,7 @@
 package digest_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/digest"
 )
 
@@ -140,5 +143,35 @@ Harbour News
 • Post 4 — https://h.example/4`
 	if diff := cmp.Diff(want, digest.Text(d)); diff != "" {
 		t.Errorf("Text (-want +got):\n%s", diff)
+	}
+}
+
+func TestTextPoster(t *testing.T) {
+	sender := &bottest.Sender{}
+	p := digest.TextPoster{Senders: map[string]bot.Sender{"discord": sender}}
+	d := bigDigest(200)
+	if err := p.PostDigest(t.Context(), random, d); err != nil {
+		t.Fatal(err)
+	}
+	replies := sender.Replies()
+	if len(replies) < 20 {
+		t.Fatalf("%d messages for 200 items, want at least 20 (10 items each)", len(replies))
+	}
+	items := 0
+	for i, r := range replies {
+		if n := utf8.RuneCountInString(r.Text); n > 2000 {
+			t.Errorf("message %d has %d characters, over Discord's 2,000", i, n)
+		}
+		if r.Conversation != random || r.Summary != nil {
+			t.Errorf("message %d = %+v", i, r)
+		}
+		items += strings.Count(r.Text, "\n• ")
+	}
+	if items != 200 {
+		t.Errorf("%d items posted, want 200", items)
+	}
+	err := digest.TextPoster{}.PostDigest(t.Context(), random, d)
+	if !errors.Is(err, bot.ErrPermanent) {
+		t.Errorf("no sender: %v, want ErrPermanent", err)
 	}
 }

@@ -33,6 +33,9 @@ const (
 	boundaryOverlap = 10 * time.Minute
 	// dueBatch bounds the schedules and feeds one tick handles.
 	dueBatch = 500
+	// feedBatch bounds the feeds one poll job fetches; the rest stay due
+	// for the next minute.
+	feedBatch = 100
 	// pollWorkers bounds the feeds fetched at once.
 	pollWorkers = 4
 )
@@ -513,7 +516,7 @@ func (s *Service) RemoveFeed(ctx context.Context, c bot.Conversation, which stri
 // channels that follow it. A periodic job runs it every minute.
 func (s *Service) PollFeeds(ctx context.Context) error {
 	now := s.now()
-	due, err := s.cfg.Store.DueFeeds(ctx, now, dueBatch)
+	due, err := s.cfg.Store.DueFeeds(ctx, now, feedBatch)
 	if err != nil {
 		return fmt.Errorf("due feeds: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	_ "time/tzdata" // digest schedules name IANA zones; images may lack zoneinfo
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -19,6 +20,7 @@ import (
 	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/config"
+	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 	"github.com/precisbot/precis/summarize/extract"
@@ -90,12 +92,16 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := web.NewMetrics(registry)
 
-	// The queue runs jobs on the bot, and the bot queues jobs: the runner
-	// reaches the bot through this variable, set before the queue starts.
-	var core *bot.Bot
+	// The queue runs jobs on the bot and the digests, which queue jobs:
+	// the runners reach them through these variables, set before the
+	// queue starts.
+	var (
+		core    *bot.Bot
+		digests *digest.Service
+	)
 	queue, err := db.NewQueue(store.RunnerFunc(func(ctx context.Context, job bot.SummarizeJob, last bool) error {
 		return core.RunSummarize(ctx, job, last)
-	}), store.QueueConfig{Workers: cfg.Workers, Logger: log})
+	}), store.QueueConfig{Workers: cfg.Workers, Logger: log, Digests: lateDigests{&digests}})
 	if err != nil {
 		return err
 	}
@@ -103,6 +109,22 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 		Summarizer: pipeline, Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db,
 		Metrics: metrics, Limits: limits(cfg.Rate), Logger: log,
 	})
+	// Digests go out as plain text through the chat platforms' Senders
+	// (filled by startPlatforms before the queue starts).
+	chatSenders := map[string]bot.Sender{}
+	digests, err = digest.New(digest.Config{
+		Store: db, Queue: queue, Poster: digest.TextPoster{Senders: chatSenders}, Fetcher: fetcher, Logger: log,
+		Summaries: digest.SummariesFunc(func(ctx context.Context, c bot.Conversation, url string) (summarize.Summary, error) {
+			st, err := db.ChannelSettings(ctx, c)
+			if err != nil {
+				return summarize.Summary{}, err
+			}
+			return core.Summarize(ctx, c, "", url, "", summarize.Options{Points: st.Points})
+		}),
+	})
+	if err != nil {
+		return err
+	}
 
 	mux := http.NewServeMux()
 	site := web.New(web.Config{
@@ -112,7 +134,7 @@ func serveCommand(ctx context.Context, e *env, args []string) error {
 	site.Mount(mux)
 	core.Register(bot.PlatformWeb, site)
 
-	platforms, err := startPlatforms(cfg, core, mux, log)
+	platforms, err := startPlatforms(cfg, core, chatSenders, mux, log)
 	if err != nil {
 		return err
 	}
@@ -208,8 +230,9 @@ type platform struct {
 }
 
 // startPlatforms wires the configured chat platforms: their HTTP routes on
-// mux, their Senders on the bot, and the connections to run.
-func startPlatforms(cfg config.Config, core *bot.Bot, mux *http.ServeMux, log *slog.Logger) ([]platform, error) {
+// mux, their Senders on the bot (and in senders), and the connections to
+// run.
+func startPlatforms(cfg config.Config, core *bot.Bot, senders map[string]bot.Sender, mux *http.ServeMux, log *slog.Logger) ([]platform, error) {
 	var out []platform
 	if cfg.Slack.Enabled() {
 		a, err := slack.New(slack.Config{
@@ -220,6 +243,7 @@ func startPlatforms(cfg config.Config, core *bot.Bot, mux *http.ServeMux, log *s
 			return nil, fmt.Errorf("slack: %w", err)
 		}
 		core.Register(bot.PlatformSlack, a)
+		senders[bot.PlatformSlack] = a
 		if cfg.Slack.SigningSecret != "" {
 			a.Mount(mux)
 		}
@@ -240,6 +264,7 @@ func startPlatforms(cfg config.Config, core *bot.Bot, mux *http.ServeMux, log *s
 			return nil, fmt.Errorf("discord: %w", err)
 		}
 		core.Register(bot.PlatformDiscord, a)
+		senders[bot.PlatformDiscord] = a
 		if d.PublicKey != "" {
 			a.Mount(mux)
 		}
@@ -250,3 +275,12 @@ func startPlatforms(cfg config.Config, core *bot.Bot, mux *http.ServeMux, log *s
 	}
 	return out, nil
 }
+
+// lateDigests reaches the digest Service made after the queue.
+type lateDigests struct{ s **digest.Service }
+
+func (l lateDigests) Tick(ctx context.Context) error { return (*l.s).Tick(ctx) }
+func (l lateDigests) RunDigest(ctx context.Context, j digest.Job) error {
+	return (*l.s).RunDigest(ctx, j)
+}
+func (l lateDigests) PollFeeds(ctx context.Context) error { return (*l.s).PollFeeds(ctx) }
