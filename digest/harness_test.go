@@ -196,8 +196,8 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 type digestRunner struct{ svc **digest.Service }
 
 func (r digestRunner) Tick(ctx context.Context) error { return (*r.svc).Tick(ctx) }
-func (r digestRunner) RunDigest(ctx context.Context, j digest.Job) error {
-	return (*r.svc).RunDigest(ctx, j)
+func (r digestRunner) RunDigest(ctx context.Context, j digest.Job, last bool) error {
+	return (*r.svc).RunDigest(ctx, j, last)
 }
 func (r digestRunner) PollFeeds(ctx context.Context) error { return (*r.svc).PollFeeds(ctx) }
 

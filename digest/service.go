@@ -297,8 +297,10 @@ func (s *Service) Tick(ctx context.Context) error {
 // posted again, and one recorded but not posted (the platform failed) is
 // posted as recorded. An empty period posts nothing, except for a digest
 // asked by a user, who is told there is nothing new. Errors wrapping
-// bot.ErrPermanent are not worth retrying.
-func (s *Service) RunDigest(ctx context.Context, j Job) error {
+// bot.ErrPermanent are not worth retrying. When the last attempt (or a
+// permanent failure) cannot post, the digest is dropped and its items go
+// into the next one.
+func (s *Service) RunDigest(ctx context.Context, j Job, lastAttempt bool) error {
 	c := channelOf(j.Conversation)
 	key := j.Key()
 	if rec, ok, err := s.cfg.Store.DigestByKey(ctx, c, key); err != nil {
@@ -307,7 +309,7 @@ func (s *Service) RunDigest(ctx context.Context, j Job) error {
 		if rec.Posted {
 			return nil
 		}
-		return s.post(ctx, rec)
+		return s.post(ctx, rec, lastAttempt)
 	}
 	loc := time.UTC
 	sched, _, hasSchedule, err := s.ScheduleOf(ctx, c)
@@ -354,13 +356,18 @@ func (s *Service) RunDigest(ctx context.Context, j Job) error {
 		if rec.Posted {
 			return nil
 		}
-		return s.post(ctx, rec)
+		return s.post(ctx, rec, lastAttempt)
 	}
 	return fmt.Errorf("digest of %s: items kept being taken by other digests", key)
 }
 
-func (s *Service) post(ctx context.Context, rec Record) error {
+func (s *Service) post(ctx context.Context, rec Record, lastAttempt bool) error {
 	if err := s.cfg.Poster.PostDigest(ctx, rec.Conversation, rec.Digest); err != nil {
+		if (lastAttempt || errors.Is(err, bot.ErrPermanent)) && ctx.Err() == nil {
+			if derr := s.cfg.Store.DropDigest(ctx, rec.ID); derr != nil {
+				s.log.WarnContext(ctx, "dropping an unposted digest failed", slog.Any("error", derr))
+			}
+		}
 		return fmt.Errorf("post digest: %w", err)
 	}
 	if err := s.cfg.Store.MarkDigestPosted(ctx, rec.ID); err != nil {

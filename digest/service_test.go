@@ -312,3 +312,32 @@ func TestScheduleCommands(t *testing.T) {
 		t.Errorf("digest now after clear: %+v, want the one link shared while the digest was on", posts)
 	}
 }
+
+// TestUnpostableDigestReleasesItems: a digest the platform refuses for
+// good is dropped, and its items go into the next digest.
+func TestUnpostableDigestReleasesItems(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
+	poster := &recPoster{clock: clock, fail: func(n int) error {
+		if n == 1 {
+			return fmt.Errorf("channel archived: %w", bot.ErrPermanent)
+		}
+		return nil
+	}}
+	h := newHarness(t, harnessOpts{clock: clock, poster: poster})
+	h.setSchedule(t, general, "daily 09:00")
+	h.share(t, general, "alice", "https://news.example/x", "m1")
+	clock.Set(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	h.tick(t)
+	if n := len(poster.Posts()); n != 0 || poster.calls != 1 {
+		t.Fatalf("%d posts in %d calls, want 0 in 1", n, poster.calls)
+	}
+	if past, _ := h.svc.PastDigests(t.Context(), general, 10); len(past) != 0 {
+		t.Errorf("past digests = %+v, want none", past)
+	}
+	clock.Add(time.Hour)
+	h.now(t, general, "r1")
+	posts := poster.Posts()
+	if len(posts) != 1 || !cmp.Equal(urls(posts[0].Digest), []string{"https://news.example/x"}) {
+		t.Errorf("next digest = %+v, want the released item", posts)
+	}
+}

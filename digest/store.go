@@ -173,6 +173,9 @@ type Store interface {
 	// already there is returned as it is.
 	SaveDigest(ctx context.Context, r Record, keys []string) (Record, error)
 	MarkDigestPosted(ctx context.Context, id int64) error
+	// DropDigest deletes a digest that could not be posted, and releases
+	// its items for the next one. A posted digest stays.
+	DropDigest(ctx context.Context, id int64) error
 	// PastDigests returns the channel's posted digests, newest first.
 	PastDigests(ctx context.Context, c bot.Conversation, limit int) ([]Record, error)
 }

@@ -530,6 +530,25 @@ func (db *DB) MarkDigestPosted(ctx context.Context, id int64) error {
 	return nil
 }
 
+// DropDigest implements digest.Store.
+func (db *DB) DropDigest(ctx context.Context, id int64) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := db.txExec(ctx, tx, `DELETE FROM digests WHERE id = ? AND posted = 0`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		_, err = db.txExec(ctx, tx, `DELETE FROM digest_posted WHERE digest_id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("drop digest: %w", err)
+	}
+	return nil
+}
+
 // PastDigests implements digest.Store. limit <= 0 means 20.
 func (db *DB) PastDigests(ctx context.Context, c bot.Conversation, limit int) ([]digest.Record, error) {
 	if limit <= 0 {

@@ -16,8 +16,9 @@ import (
 type DigestRunner interface {
 	// Tick queues the digests of the slots due.
 	Tick(ctx context.Context) error
-	// RunDigest makes and posts one digest.
-	RunDigest(ctx context.Context, j digest.Job) error
+	// RunDigest makes and posts one digest; lastAttempt says no retry
+	// follows.
+	RunDigest(ctx context.Context, j digest.Job, lastAttempt bool) error
 	// PollFeeds polls the feeds due.
 	PollFeeds(ctx context.Context) error
 }
@@ -61,7 +62,7 @@ type digestWorker struct {
 }
 
 func (w *digestWorker) Work(ctx context.Context, job *river.Job[digestArgs]) error {
-	err := w.runner.RunDigest(ctx, job.Args.job())
+	err := w.runner.RunDigest(ctx, job.Args.job(), job.Attempt >= job.MaxAttempts)
 	if errors.Is(err, bot.ErrPermanent) {
 		return river.JobCancel(err)
 	}

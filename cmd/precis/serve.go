@@ -280,7 +280,7 @@ func startPlatforms(cfg config.Config, core *bot.Bot, senders map[string]bot.Sen
 type lateDigests struct{ s **digest.Service }
 
 func (l lateDigests) Tick(ctx context.Context) error { return (*l.s).Tick(ctx) }
-func (l lateDigests) RunDigest(ctx context.Context, j digest.Job) error {
-	return (*l.s).RunDigest(ctx, j)
+func (l lateDigests) RunDigest(ctx context.Context, j digest.Job, last bool) error {
+	return (*l.s).RunDigest(ctx, j, last)
 }
 func (l lateDigests) PollFeeds(ctx context.Context) error { return (*l.s).PollFeeds(ctx) }
