@@ -48,6 +48,18 @@ func (b *Bot) SummarizeNow(ctx context.Context, req Request, in Input, opts summ
 	return s, nil
 }
 
+// SummarizeFor returns the summary of in for work the service does on
+// its own (a digest's items): from the cache, else made now, charged to
+// no one's rate limit, and archived in the conversation's scope.
+func (b *Bot) SummarizeFor(ctx context.Context, c Conversation, in Input, opts summarize.Options) (summarize.Summary, error) {
+	s, err := b.summarize(ctx, in, opts)
+	if err != nil {
+		return summarize.Summary{}, err
+	}
+	b.archive(ctx, c, "", in, s)
+	return s, nil
+}
+
 // Search returns the scope's summaries matching query, newest first (all
 // of them when query is empty).
 func (b *Bot) Search(ctx context.Context, scope Scope, query string, limit int) ([]ArchiveEntry, error) {

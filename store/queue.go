@@ -78,6 +78,14 @@ type QueueConfig struct {
 	FetchCooldown     time.Duration
 	FetchPollInterval time.Duration
 	Logger            *slog.Logger
+	// Digests, when set, runs digest work: the queue then also runs the
+	// periodic jobs that tick schedules and poll feeds every DigestTick
+	// (DefaultDigestTick; River enqueues them on its elected leader only;
+	// a negative DigestTick registers none, for tests that tick by hand),
+	// and digest jobs on their own DigestWorkers (DefaultDigestWorkers).
+	Digests       DigestRunner
+	DigestWorkers int
+	DigestTick    time.Duration
 }
 
 // riverClient is what the Queue uses of a river.Client, whatever its
@@ -101,7 +109,8 @@ type Queue struct {
 	log          *slog.Logger
 	stopWait     time.Duration
 	// worker gets its Runner in Start, before any job can reach it.
-	worker *summarizeWorker
+	worker  *summarizeWorker
+	digests bool // digest work is registered
 }
 
 var _ bot.Queue = (*Queue)(nil)
@@ -179,7 +188,18 @@ func (db *DB) NewQueue(cfg QueueConfig) (*Queue, error) {
 		FetchCooldown:        cfg.FetchCooldown,
 		FetchPollInterval:    cfg.FetchPollInterval,
 	}
-	q := &Queue{dialect: db.dialect, uniqueWindow: cfg.UniqueWindow, log: cfg.Logger, stopWait: cfg.StopCancelWait, worker: worker}
+	if cfg.Digests != nil {
+		if cfg.DigestWorkers <= 0 {
+			cfg.DigestWorkers = DefaultDigestWorkers
+		}
+		if cfg.DigestTick == 0 {
+			cfg.DigestTick = DefaultDigestTick
+		}
+		if err := addDigestWork(rc, workers, cfg); err != nil {
+			return nil, fmt.Errorf("register digest work: %w", err)
+		}
+	}
+	q := &Queue{dialect: db.dialect, uniqueWindow: cfg.UniqueWindow, log: cfg.Logger, stopWait: cfg.StopCancelWait, digests: cfg.Digests != nil, worker: worker}
 	var err error
 	if db.dialect == dialectPostgres {
 		driver := riverpgxv5.New(db.pool)

@@ -244,7 +244,8 @@ func millis(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-// Prune deletes expired cache entries, dedupe keys and request states. Writes call it at
+// Prune deletes expired cache entries, dedupe keys and request states,
+// and old digest data (see pruneDigests). Writes call it at
 // most once an hour; it is exported for operators and tests.
 func (db *DB) Prune(ctx context.Context) error {
 	now := db.now()
@@ -258,7 +259,7 @@ func (db *DB) Prune(ctx context.Context) error {
 	if _, err := db.exec(ctx, `DELETE FROM request_states WHERE updated_at < ?`, millis(now.Add(-requestStateTTL))); err != nil {
 		return fmt.Errorf("prune request states: %w", err)
 	}
-	return nil
+	return db.pruneDigests(ctx, now)
 }
 
 // maybePrune prunes when the last prune is older than pruneEvery. A

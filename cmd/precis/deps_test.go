@@ -36,6 +36,7 @@ func TestDependencyRules(t *testing.T) {
 		{pkg: "adapters/web", test: true, banned: []string{mod + "store", mod + "adapters/"}, allowed: []string{mod + "adapters/web"}},
 		{pkg: "adapters/slack", test: true, banned: []string{mod + "store", mod + "adapters/", "github.com/bwmarrin/discordgo"}, allowed: []string{mod + "adapters/slack"}},
 		{pkg: "adapters/discord", test: true, banned: []string{mod + "store", mod + "adapters/", "github.com/slack-go/slack"}, allowed: []string{mod + "adapters/discord"}},
+		{pkg: "digest", banned: []string{mod + "store", mod + "adapters/", mod + "summarize/", mod + "config"}},
 		{pkg: "store", banned: []string{mod + "adapters/", mod + "summarize/", mod + "config"}},
 		{pkg: "summarize/...", banned: []string{mod + "bot", mod + "store", mod + "adapters/", mod + "config"}},
 		{pkg: "summarize/summarizetest", banned: []string{mod + "bot", mod + "store", mod + "adapters/", mod + "config"}},

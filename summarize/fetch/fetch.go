@@ -151,7 +151,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*summarize.Page, er
 		f.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "fetch refused", slog.String("error", err.Error()))
 		return nil, err
 	}
-	page, charsetName, err := f.fetch(ctx, u)
+	page, charsetName, _, err := f.fetch(ctx, u, articleRequest)
 	if err != nil {
 		level := slog.LevelDebug
 		if errors.Is(err, summarize.ErrBlocked) || errors.Is(err, summarize.ErrPortNotAllowed) {
@@ -168,24 +168,55 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*summarize.Page, er
 	return page, nil
 }
 
-func (f *Fetcher) fetch(parent context.Context, u *url.URL) (*summarize.Page, string, error) {
+// request says what one kind of fetch asks for and accepts.
+type request struct {
+	accept string
+	// accepted reports the media types the fetch returns.
+	accepted func(mediaType string) bool
+	// raw reports the media types whose body is returned as sent rather
+	// than decoded to UTF-8 (XML declares its own encoding).
+	raw func(mediaType string) bool
+	// conditional sends the validators and accepts 304 Not Modified.
+	conditional bool
+	validators  summarize.Validators
+}
+
+// articleRequest is what Fetch asks for: a page to summarise.
+var articleRequest = request{accept: acceptHeader, accepted: acceptedMediaType, raw: func(string) bool { return false }}
+
+// response is what fetch learns besides the page.
+type response struct {
+	notModified bool
+	validators  summarize.Validators
+}
+
+func (f *Fetcher) fetch(parent context.Context, u *url.URL, r request) (*summarize.Page, string, response, error) {
+	var meta response
 	ctx, cancel := context.WithTimeout(parent, f.cfg.Timeout)
 	defer cancel()
 	where := redact(u)
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, "", fmt.Errorf("fetch %s: %w: %w", where, summarize.ErrBadURL, err)
+		return nil, "", meta, fmt.Errorf("fetch %s: %w: %w", where, summarize.ErrBadURL, err)
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
-	req.Header.Set("Accept", acceptHeader)
+	req.Header.Set("Accept", r.accept)
 	req.Header.Set("Accept-Language", f.cfg.AcceptLanguage)
+	if r.conditional {
+		if r.validators.ETag != "" {
+			req.Header.Set("If-None-Match", r.validators.ETag)
+		}
+		if r.validators.LastModified != "" {
+			req.Header.Set("If-Modified-Since", r.validators.LastModified)
+		}
+	}
 	// Accept-Encoding is left to the transport: it then asks for gzip and
 	// decompresses transparently, so the size cap below counts decoded bytes.
 
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return nil, "", fmt.Errorf("fetch %s: %w", where, transportError(parent, err))
+		return nil, "", meta, fmt.Errorf("fetch %s: %w", where, transportError(parent, err))
 	}
 	// The body is closed unread on refusals: an untrusted server gets no
 	// more of our time, at the price of that connection not being reused.
@@ -193,21 +224,29 @@ func (f *Fetcher) fetch(parent context.Context, u *url.URL) (*summarize.Page, st
 
 	final := resp.Request.URL
 	where = redact(final)
+	if r.conditional {
+		meta.validators = summarize.Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+		if resp.StatusCode == http.StatusNotModified {
+			meta.notModified = true
+			meta.validators = r.validators.Update(meta.validators)
+			return nil, "", meta, nil
+		}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, "", fmt.Errorf("fetch %s: HTTP %s: %w", where, resp.Status, summarize.ErrUpstream)
+		return nil, "", meta, fmt.Errorf("fetch %s: HTTP %s: %w", where, resp.Status, summarize.ErrUpstream)
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
-		return nil, "", fmt.Errorf("fetch %s: Content-Length %d over the %d-byte cap: %w",
+		return nil, "", meta, fmt.Errorf("fetch %s: Content-Length %d over the %d-byte cap: %w",
 			where, resp.ContentLength, f.cfg.MaxBytes, summarize.ErrTooLarge)
 	}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" && !resp.Uncompressed {
-		return nil, "", fmt.Errorf("fetch %s: content encoding %q: %w", where, enc, summarize.ErrUnsupportedType)
+		return nil, "", meta, fmt.Errorf("fetch %s: content encoding %q: %w", where, enc, summarize.ErrUnsupportedType)
 	}
 
 	contentType := resp.Header.Get("Content-Type")
 	mediaType, declared := declaredMediaType(contentType)
-	if declared && !acceptedMediaType(mediaType) {
-		return nil, "", fmt.Errorf("fetch %s: media type %s: %w", where, mediaType, summarize.ErrUnsupportedType)
+	if declared && !r.accepted(mediaType) {
+		return nil, "", meta, fmt.Errorf("fetch %s: media type %s: %w", where, mediaType, summarize.ErrUnsupportedType)
 	}
 
 	// Reading stops one byte past the cap, so a huge or endless body (a
@@ -217,27 +256,30 @@ func (f *Fetcher) fetch(parent context.Context, u *url.URL) (*summarize.Page, st
 	if !declared {
 		head, err := body.Peek(sniffLen)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, "", fmt.Errorf("fetch %s: read: %w", where, readError(parent, err))
+			return nil, "", meta, fmt.Errorf("fetch %s: read: %w", where, readError(parent, err))
 		}
 		mediaType = sniffMediaType(head)
 		contentType = "" // the header, if any, said nothing useful about the charset
-		if !acceptedMediaType(mediaType) {
-			return nil, "", fmt.Errorf("fetch %s: media type %s (sniffed): %w", where, mediaType, summarize.ErrUnsupportedType)
+		if !r.accepted(mediaType) {
+			return nil, "", meta, fmt.Errorf("fetch %s: media type %s (sniffed): %w", where, mediaType, summarize.ErrUnsupportedType)
 		}
 	}
 	raw, err := readAll(body, resp.ContentLength)
 	if err != nil {
-		return nil, "", fmt.Errorf("fetch %s: read: %w", where, readError(parent, err))
+		return nil, "", meta, fmt.Errorf("fetch %s: read: %w", where, readError(parent, err))
 	}
 	if int64(len(raw)) > f.cfg.MaxBytes {
-		return nil, "", fmt.Errorf("fetch %s: body over the %d-byte cap: %w", where, f.cfg.MaxBytes, summarize.ErrTooLarge)
+		return nil, "", meta, fmt.Errorf("fetch %s: body over the %d-byte cap: %w", where, f.cfg.MaxBytes, summarize.ErrTooLarge)
 	}
 
+	if r.raw(mediaType) {
+		return &summarize.Page{URL: final, MediaType: mediaType, Body: raw}, "", meta, nil
+	}
 	text, charsetName, err := toUTF8(raw, contentType)
 	if err != nil {
-		return nil, "", fmt.Errorf("fetch %s: %w", where, err)
+		return nil, "", meta, fmt.Errorf("fetch %s: %w", where, err)
 	}
-	return &summarize.Page{URL: final, MediaType: mediaType, Body: text}, charsetName, nil
+	return &summarize.Page{URL: final, MediaType: mediaType, Body: text}, charsetName, meta, nil
 }
 
 // checkRedirect re-validates every hop: the dialer checks the address, this
