@@ -81,12 +81,20 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 
 func newHarnessWithLimits(t testing.TB, limits bot.Limits, opts ...harnessOption) *harness {
 	t.Helper()
+	return newHarnessCore(t, bot.Config{Limits: limits}, opts...)
+}
+
+// newHarnessCore is newHarness with a core configured from base (its
+// clock, limits…); the harness adds the stores, queue and logger.
+func newHarnessCore(t testing.TB, base bot.Config, opts ...harnessOption) *harness {
+	t.Helper()
 	h := &harness{t: t, logs: &lockedBuffer{}}
 	fcfg := fakediscord.Config{Token: testToken, AppID: testApp, MessageContentApproved: true}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.articles = bottest.NewArticleServer()
 	t.Cleanup(h.articles.Close)
-	h.env = bottest.NewEnv(limits, logger)
+	base.Logger = logger
+	h.env = bottest.NewEnvWith(base)
 	cfg := Config{
 		Token: testToken, AppID: testApp, MessageContent: true,
 		Core: h.env.Bot, Logger: logger,

@@ -88,6 +88,13 @@ func newHarness(t testing.TB, configure ...func(*Config)) *harness {
 // newHarnessLimits is newHarness with the core's rate limits.
 func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config)) *harness {
 	t.Helper()
+	return newHarnessCore(t, bot.Config{Limits: limits}, configure...)
+}
+
+// newHarnessCore is newHarness with a core configured from base (its
+// clock, limits…); the harness adds the stores, queue and logger.
+func newHarnessCore(t testing.TB, base bot.Config, configure ...func(*Config)) *harness {
+	t.Helper()
 	h := &harness{t: t, fake: fakeslack.New(), articles: bottest.NewArticleServer(), logs: &syncBuffer{}}
 	h.fake.AddChannel(fakeslack.Channel{ID: general, Name: "general", Creator: alice, Members: []string{alice, bob, admin, fakeslack.DefaultBotUserID}})
 	h.fake.AddChannel(fakeslack.Channel{ID: elsewhere, Name: "random", Creator: bob, Members: []string{alice, bob}})
@@ -97,7 +104,8 @@ func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config
 	h.fake.AddUser(fakeslack.User{ID: admin, Name: "root", IsAdmin: true})
 
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.env = bottest.NewEnv(limits, logger)
+	base.Logger = logger
+	h.env = bottest.NewEnvWith(base)
 	h.core = &countingCore{Core: h.env.Bot}
 	cfg := Config{
 		BotToken: h.fake.BotToken, AppToken: h.fake.AppToken, SigningSecret: testSecret,
