@@ -44,22 +44,29 @@ func (f *Server) AddChatFixture(guildID string, fx bottest.ChatFixture) map[stri
 	}
 	msgs := make([]HistoryMessage, 0, len(fx.Messages))
 	for _, m := range fx.Messages {
-		hm := HistoryMessage{ID: ids[m.ID], At: m.At, Author: FixtureUser(fx.User(m.User)), Content: fx.DiscordText(m)}
+		hm := FixtureMessage(fx, m, ids[m.ID])
 		if m.Thread != "" && m.Thread != m.ID {
 			hm.Type, hm.ReplyTo = MessageTypeReply, ids[m.Thread]
-		}
-		if m.Join {
-			hm.Type, hm.Content = MessageTypeUserJoin, ""
-		}
-		for _, sub := range discordMention.FindAllStringSubmatch(hm.Content, -1) {
-			for _, u := range fx.Users {
-				if u.Discord == sub[1] {
-					hm.Mentions = append(hm.Mentions, FixtureUser(u))
-				}
-			}
 		}
 		msgs = append(msgs, hm)
 	}
 	f.AddHistory(guildID, fx.Channel.Discord, msgs...)
 	return ids
+}
+
+// FixtureMessage is a fixture's message as Discord serves it, with id:
+// Discord's markup, its author and mentions; a join is a join.
+func FixtureMessage(fx bottest.ChatFixture, m bottest.FixtureMessage, id string) HistoryMessage {
+	hm := HistoryMessage{ID: id, At: m.At, Author: FixtureUser(fx.User(m.User)), Content: fx.DiscordText(m)}
+	if m.Join {
+		hm.Type, hm.Content = MessageTypeUserJoin, ""
+	}
+	for _, sub := range discordMention.FindAllStringSubmatch(hm.Content, -1) {
+		for _, u := range fx.Users {
+			if u.Discord == sub[1] {
+				hm.Mentions = append(hm.Mentions, FixtureUser(u))
+			}
+		}
+	}
+	return hm
 }
