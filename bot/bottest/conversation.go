@@ -177,3 +177,16 @@ func (f ChatFixture) RecapMessages(link func(FixtureMessage) string) []summarize
 
 // End is the time of the fixture's last message.
 func (f ChatFixture) End() time.Time { return f.Messages[len(f.Messages)-1].At }
+
+// Shifted returns the fixture with its messages moved in time so that
+// the last is at end (a recap's window is relative to the clock).
+func (f ChatFixture) Shifted(end time.Time) ChatFixture {
+	d := end.Sub(f.End())
+	msgs := make([]FixtureMessage, len(f.Messages))
+	for i, m := range f.Messages {
+		m.At = m.At.Add(d)
+		msgs[i] = m
+	}
+	f.Messages = msgs
+	return f
+}
