@@ -11,7 +11,7 @@ import (
 func TestUserMessage(t *testing.T) {
 	sentinels := []error{ErrBadURL, ErrBlocked, ErrTooLarge, ErrUnsupportedType, ErrTooManyRedirects,
 		ErrUpstream, ErrUnreachable, ErrNotArticle, ErrUnsupportedLanguage, ErrNoText,
-		ErrNoMessageContent, ErrCannotRead, ErrNotInConversation, ErrNoMessages}
+		ErrNoMessageContent, ErrCannotRead, ErrNotInConversation, ErrNoMessages, ErrNoThread}
 	seen := make(map[string]bool)
 	for _, s := range sentinels {
 		wrapped := fmt.Errorf("fetch https://example.com/a?token=secret: dial 10.0.0.1: %w", s)

@@ -318,3 +318,14 @@ func TestRecapWithoutMessageContentIntent(t *testing.T) {
 		t.Errorf("the explanation is public, want it for the requester alone")
 	}
 }
+
+func TestRecapThreadOfAMessageWithoutOne(t *testing.T) {
+	r := newRecapHarness(t)
+	spec := r.spec(r.fx.Channel.Discord, 3, bot.RecapAction)
+	spec.TargetMessageID = r.ids["m04"] // no thread was started from it
+	st := r.waitAnswered(viaHTTP(r, spec))
+	p := decodePayload(t, st.Original.Raw)
+	if p.Content != "That message has no thread to recap." || len(p.Embeds) != 0 || !st.Ephemeral {
+		t.Errorf("answer %q (%d embeds, ephemeral %v), want the explanation to the requester alone", p.Content, len(p.Embeds), st.Ephemeral)
+	}
+}
