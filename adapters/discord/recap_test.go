@@ -329,3 +329,28 @@ func TestRecapThreadOfAMessageWithoutOne(t *testing.T) {
 		t.Errorf("answer %q (%d embeds, ephemeral %v), want the explanation to the requester alone", p.Content, len(p.Embeds), st.Ephemeral)
 	}
 }
+
+func TestRecapOfAHugeWindowStopsAtTheCap(t *testing.T) {
+	r := newRecapHarness(t)
+	const huge = "600000000000000006"
+	r.fake.SetChannel(fakediscord.ChannelSpec{ID: huge, GuildID: testGuild, Name: "huge"})
+	bruno := fakediscord.FixtureUser(r.fx.User("bruno"))
+	start := r.fx.End().Add(-5000 * time.Second)
+	msgs := make([]fakediscord.HistoryMessage, 5000)
+	for i := range msgs {
+		msgs[i] = fakediscord.HistoryMessage{At: start.Add(time.Duration(i) * time.Second), Author: bruno,
+			Content: fmt.Sprintf("release note %d: the build of service %d moved to the new runners", i, i%37)}
+	}
+	r.fake.AddHistory(testGuild, huge, msgs...)
+	st := r.waitAnswered(viaHTTP(r, r.spec(huge, 1, "precis", recapOption(""))))
+	p := decodePayload(t, st.Original.Raw)
+	if len(p.Embeds) == 0 || p.Embeds[len(p.Embeds)-1].Footer == nil ||
+		p.Embeds[len(p.Embeds)-1].Footer.Text != "Read the latest 1,000 messages of the window; older ones are left out." ||
+		!strings.HasPrefix(p.Embeds[0].Description, "1,000 messages from Bruno") {
+		t.Errorf("the recap does not say it was cut at 1,000 messages: %s", st.Original.Raw)
+	}
+	// Pages of 100 up to the cap and one message past it.
+	if n := len(r.reads(huge)); n != 11 {
+		t.Errorf("%d pages read, want 11", n)
+	}
+}
