@@ -43,6 +43,9 @@ type Config struct {
 	Metrics    Metrics // optional
 	// Requests keeps the state of web requests answered later; optional.
 	Requests RequestStates
+	// Recapper condenses conversations; without it, recaps are not
+	// offered.
+	Recapper summarize.Recapper
 	Limits   Limits
 	Logger   *slog.Logger
 	// Now is the clock; time.Now when nil.
@@ -158,6 +161,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Ack, error) {
 	case KindMessage:
 		return b.handleMessage(ctx, req)
 	case KindMention:
+		if text, ok := recapMention(req); ok {
+			return b.mentionCommand(ctx, req, text)
+		}
 		return b.summarizeLinks(ctx, req, links(req), 0, false)
 	case KindUnfurl:
 		return b.summarizeLinks(ctx, req, links(req), 0, true)

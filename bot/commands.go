@@ -84,6 +84,11 @@ type Action struct {
 // command that summarizes a message's links.
 const MessageAction = "Summarize"
 
+// RecapAction is the name of the message shortcut / context-menu command
+// that recaps the thread of a message (in Discord, the thread started
+// from it).
+const RecapAction = "Recap thread"
+
 // Commands returns the slash commands Précis offers.
 func Commands() []Command {
 	points := Option{Name: "points", Type: OptionInteger, Min: 1, Max: 10, Placeholder: "N",
@@ -102,8 +107,8 @@ func Commands() []Command {
 		},
 		{
 			Name:        "precis",
-			Description: "Précis: help, channel settings and search",
-			Localized:   map[string]string{"fr": "Précis : aide, réglages du salon et recherche"},
+			Description: "Précis: help, channel settings, search and recaps",
+			Localized:   map[string]string{"fr": "Précis : aide, réglages du salon, recherche et récapitulatifs"},
 			Default:     "help",
 			Subcommands: []Subcommand{
 				{Name: "help", Description: "How to use Précis", Localized: map[string]string{"fr": "Comment utiliser Précis"},
@@ -116,12 +121,18 @@ func Commands() []Command {
 						{Name: "points", Type: OptionInteger, Min: 1, Max: 10, Placeholder: "N", Description: "Key points per summary", Localized: map[string]string{"fr": "Points clés par résumé"}},
 						{Name: "lang", Type: OptionString, Placeholder: "xx|auto", Description: "Language of replies (en, fr…) or auto", Localized: map[string]string{"fr": "Langue des réponses (en, fr…) ou auto"}},
 						{Name: "visibility", Type: OptionString, Choices: []string{"channel", "private"}, Description: "Post summaries to the channel or only to the requester", Localized: map[string]string{"fr": "Publier dans le salon ou seulement pour le demandeur"}},
+						{Name: "recaps", Type: OptionString, Choices: []string{"private", "channel"}, Description: "Show recaps only to the requester or to the channel", Localized: map[string]string{"fr": "Montrer les récapitulatifs au seul demandeur ou à tout le salon"}},
 					},
 					Run: (*Bot).settingsCommand},
 				{Name: "search", Description: "Search the summaries made in this workspace",
 					Localized: map[string]string{"fr": "Chercher parmi les résumés de cet espace"},
 					Options:   []Option{{Name: "query", Type: OptionString, Required: true, Rest: true, Placeholder: "words", Description: "Words to look for", Localized: map[string]string{"fr": "Mots à chercher"}}},
 					Run:       (*Bot).searchCommand},
+				{Name: "recap", Description: "Recap this channel's recent conversation, or this thread",
+					Localized: map[string]string{"fr": "Récapituler la conversation récente du salon, ou ce fil"},
+					Options: []Option{{Name: "since", Type: OptionString, Placeholder: "2h|24h|7d|today",
+						Description: "How far back: 2h, 24h (default), 7d or today", Localized: map[string]string{"fr": "Depuis quand : 2h, 24h (par défaut), 7d ou today"}}},
+					Run: (*Bot).recapCommand},
 			},
 		},
 	}
@@ -131,6 +142,7 @@ func Commands() []Command {
 func Actions() []Action {
 	return []Action{
 		{Name: MessageAction, ID: "precis_summarize", Description: "Summarize the links in this message", Run: (*Bot).summarizeAction},
+		{Name: RecapAction, ID: "precis_recap", Description: "Recap the thread of this message", Run: (*Bot).recapAction},
 	}
 }
 

@@ -53,7 +53,7 @@ func TestNormalizeURL(t *testing.T) {
 func TestApplySettings(t *testing.T) {
 	g := NewGrammar(Commands(), Actions())
 	base := DefaultSettings()
-	inv, err := g.ParseText("precis", "settings auto on visibility private lang FR")
+	inv, err := g.ParseText("precis", "settings auto on visibility private lang FR recaps channel")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,12 +61,12 @@ func TestApplySettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ChannelSettings{AutoSummarize: true, Points: base.Points, Lang: "fr", Visibility: VisiblePrivate}
+	want := ChannelSettings{AutoSummarize: true, Points: base.Points, Lang: "fr", Visibility: VisiblePrivate, Recaps: VisibleChannel}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	// Refused by the grammar: wrong types, unknown settings, a missing value.
-	for _, bad := range []string{"auto maybe", "points 0", "visibility all", "colour red", "auto"} {
+	for _, bad := range []string{"auto maybe", "points 0", "visibility all", "recaps everyone", "colour red", "auto"} {
 		if inv, err := g.ParseText("precis", "settings "+bad); err == nil {
 			t.Errorf("settings %q parsed as %+v", bad, inv)
 		}

@@ -18,6 +18,9 @@ type Queue interface {
 	// EnqueueSummarize queues job and reports false when an equal job is
 	// already queued or recently done (see SummarizeJob).
 	EnqueueSummarize(ctx context.Context, job SummarizeJob) (bool, error)
+	// EnqueueRecap queues a recap and reports false when a job with the
+	// same Key is already queued or recently done.
+	EnqueueRecap(ctx context.Context, job RecapJob) (bool, error)
 }
 
 // Cache keeps summaries by key (see CacheKey).
@@ -78,6 +81,20 @@ type Metrics interface {
 // only when a command needs it and the Request does not already say so.
 type PermissionChecker interface {
 	CanManage(ctx context.Context, c Conversation, userID string) (bool, error)
+}
+
+// ConversationReader is an optional capability of a platform's Sender:
+// it reads a conversation for a recap. A platform without it offers no
+// recaps.
+type ConversationReader interface {
+	// ReadConversation returns the messages people wrote in the
+	// conversation (the thread thread when it is not "") since since,
+	// oldest first, the most recent max at most, and whether the cap left
+	// some out. Errors wrap summarize.ErrCannotRead or
+	// summarize.ErrNoMessageContent when they mean the bot may not read.
+	ReadConversation(ctx context.Context, c Conversation, thread string, since time.Time, max int) ([]summarize.Message, bool, error)
+	// MemberOf reports whether the user may read the conversation.
+	MemberOf(ctx context.Context, c Conversation, userID string) (bool, error)
 }
 
 // State is where a request answered later stands.

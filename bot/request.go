@@ -20,8 +20,11 @@ type Conversation struct {
 	// local web page. Archives and settings never cross it.
 	Workspace string `json:"workspace" river:"unique"`
 	Channel   string `json:"channel" river:"unique"`
-	// Thread is where in the channel to answer: a Slack thread_ts, a Discord
-	// message to reference. Empty: the channel itself.
+	// Thread is the thread the request came from, or where in the channel
+	// to answer: a Slack thread_ts; for Discord, whose threads are
+	// channels of their own, the thread's channel id (Channel names it
+	// too) when the request came from inside a thread. Empty: the channel
+	// itself.
 	Thread string `json:"thread,omitempty"`
 }
 

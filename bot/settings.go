@@ -27,11 +27,14 @@ type ChannelSettings struct {
 	// article's language).
 	Lang       string     `json:"lang"`
 	Visibility Visibility `json:"visibility"`
+	// Recaps says who sees recaps of the channel's conversations: only
+	// the requester (the default), or the channel.
+	Recaps Visibility `json:"recaps"`
 }
 
 // DefaultSettings are a channel's settings until someone changes them.
 func DefaultSettings() ChannelSettings {
-	return ChannelSettings{AutoSummarize: false, Points: summarize.DefaultPoints, Visibility: VisibleChannel}
+	return ChannelSettings{AutoSummarize: false, Points: summarize.DefaultPoints, Visibility: VisibleChannel, Recaps: VisiblePrivate}
 }
 
 // ErrBadSetting reports a settings command the bot cannot apply; its
@@ -39,7 +42,7 @@ func DefaultSettings() ChannelSettings {
 var ErrBadSetting = errors.New("bad setting")
 
 // ApplySettings changes s by the options of "/precis settings" (auto,
-// points, lang, visibility), already typed by the grammar.
+// points, lang, visibility, recaps), already typed by the grammar.
 func ApplySettings(s ChannelSettings, inv Invocation) (ChannelSettings, error) {
 	if v, ok := inv.Bool("auto"); ok {
 		s.AutoSummarize = v
@@ -63,6 +66,9 @@ func ApplySettings(s ChannelSettings, inv Invocation) (ChannelSettings, error) {
 	if inv.Has("visibility") {
 		s.Visibility = Visibility(inv.String("visibility"))
 	}
+	if inv.Has("recaps") {
+		s.Recaps = Visibility(inv.String("recaps"))
+	}
 	return s, nil
 }
 
@@ -76,6 +82,10 @@ func (s ChannelSettings) Describe() string {
 	if lang == "" {
 		lang = "auto (the article's)"
 	}
-	return fmt.Sprintf("Auto-summarize links: %s\nPoints per summary: %d\nLanguage: %s\nVisibility: %s",
-		auto, s.Points, lang, s.Visibility)
+	recaps := s.Recaps
+	if recaps == "" {
+		recaps = VisiblePrivate
+	}
+	return fmt.Sprintf("Auto-summarize links: %s\nPoints per summary: %d\nLanguage: %s\nVisibility: %s\nRecaps: %s",
+		auto, s.Points, lang, s.Visibility, recaps)
 }

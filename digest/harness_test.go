@@ -276,16 +276,15 @@ func urls(d digest.Digest) []string {
 // and counts requests, 304 answers and If-None-Match headers.
 type feedServer struct {
 	*httptest.Server
-	mu       sync.Mutex
-	title    string
-	items    []string // item ids, newest first
-	status   int      // when not 0, the answer to every feed request
-	body     string   // when set, served instead of the feed
-	hits     map[string]int
-	notMod   int
-	pages    map[string]string
-	noETag   bool
-	lastPath string
+	mu     sync.Mutex
+	title  string
+	items  []string // item ids, newest first
+	status int      // when not 0, the answer to every feed request
+	body   string   // when set, served instead of the feed
+	hits   map[string]int
+	notMod int
+	pages  map[string]string
+	noETag bool
 }
 
 func newFeedServer(t *testing.T, items ...string) *feedServer {

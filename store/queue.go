@@ -22,6 +22,13 @@ type Runner interface {
 	RunSummarize(ctx context.Context, job bot.SummarizeJob, lastAttempt bool) error
 }
 
+// RecapRunner runs recap jobs; *bot.Bot is one. A Runner given to Start
+// that is also a RecapRunner runs the queue's recap jobs; otherwise they
+// are cancelled.
+type RecapRunner interface {
+	RunRecap(ctx context.Context, job bot.RecapJob, lastAttempt bool) error
+}
+
 // RunnerFunc adapts a function to Runner. It breaks the cycle between the
 // Bot (which needs the Queue) and the Queue (which needs the Bot): make
 // the Queue with a RunnerFunc that calls a Bot made afterwards.
@@ -108,9 +115,11 @@ type Queue struct {
 	uniqueWindow time.Duration
 	log          *slog.Logger
 	stopWait     time.Duration
-	// worker gets its Runner in Start, before any job can reach it.
-	worker  *summarizeWorker
-	digests bool // digest work is registered
+	// The workers get their runners in Start, before any job can reach
+	// them.
+	worker      *summarizeWorker
+	recapWorker *recapWorker
+	digests     bool // digest work is registered
 }
 
 var _ bot.Queue = (*Queue)(nil)
@@ -148,6 +157,38 @@ func (w *summarizeWorker) NextRetry(job *river.Job[summarizeArgs]) time.Time {
 	return time.Now().Add(w.retryDelay * n * n)
 }
 
+// recapArgs is bot.RecapJob as River job arguments: references only,
+// never the messages of the conversation.
+type recapArgs bot.RecapJob
+
+// Kind names the job in the river_job table; changing it orphans queued
+// jobs.
+func (recapArgs) Kind() string { return "recap" }
+
+type recapWorker struct {
+	river.WorkerDefaults[recapArgs]
+	runner     RecapRunner
+	retryDelay time.Duration
+}
+
+// Work runs one attempt of a recap, as summarizeWorker.Work does.
+func (w *recapWorker) Work(ctx context.Context, job *river.Job[recapArgs]) error {
+	if w.runner == nil {
+		return river.JobCancel(fmt.Errorf("%w: no runner for recap jobs", bot.ErrPermanent))
+	}
+	err := w.runner.RunRecap(ctx, bot.RecapJob(job.Args), job.Attempt >= job.MaxAttempts)
+	if errors.Is(err, bot.ErrPermanent) {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// NextRetry backs off as summarize jobs do.
+func (w *recapWorker) NextRetry(job *river.Job[recapArgs]) time.Time {
+	n := time.Duration(max(job.Attempt, 1))
+	return time.Now().Add(w.retryDelay * n * n)
+}
+
 // NewQueue makes a queue on the database. Jobs can be queued at once;
 // they run once Start gives the queue its Runner. Only one started Queue
 // may use a SQLite file at a time (see Start).
@@ -178,6 +219,10 @@ func (db *DB) NewQueue(cfg QueueConfig) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, worker); err != nil {
 		return nil, fmt.Errorf("register worker: %w", err)
 	}
+	recaps := &recapWorker{retryDelay: cfg.RetryDelay}
+	if err := river.AddWorkerSafely(workers, recaps); err != nil {
+		return nil, fmt.Errorf("register recap worker: %w", err)
+	}
 	rc := &river.Config{
 		Logger:               cfg.Logger,
 		Workers:              workers,
@@ -199,7 +244,7 @@ func (db *DB) NewQueue(cfg QueueConfig) (*Queue, error) {
 			return nil, fmt.Errorf("register digest work: %w", err)
 		}
 	}
-	q := &Queue{dialect: db.dialect, uniqueWindow: cfg.UniqueWindow, log: cfg.Logger, stopWait: cfg.StopCancelWait, digests: cfg.Digests != nil, worker: worker}
+	q := &Queue{dialect: db.dialect, uniqueWindow: cfg.UniqueWindow, log: cfg.Logger, stopWait: cfg.StopCancelWait, digests: cfg.Digests != nil, worker: worker, recapWorker: recaps}
 	var err error
 	if db.dialect == dialectPostgres {
 		driver := riverpgxv5.New(db.pool)
@@ -230,7 +275,21 @@ func (q *Queue) EnqueueSummarize(ctx context.Context, job bot.SummarizeJob) (boo
 	return !res.UniqueSkippedAsDuplicate, nil
 }
 
-// Start starts working jobs with r. ctx serves start-up only: the queue
+// EnqueueRecap implements bot.Queue. It reports false when a job with
+// the same Key was queued in the same UniqueWindow.
+func (q *Queue) EnqueueRecap(ctx context.Context, job bot.RecapJob) (bool, error) {
+	res, err := q.client.Insert(ctx, recapArgs(job), &river.InsertOpts{
+		MaxAttempts: bot.RecapAttempts,
+		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByPeriod: q.uniqueWindow},
+	})
+	if err != nil {
+		return false, fmt.Errorf("enqueue recap: %w", err)
+	}
+	return !res.UniqueSkippedAsDuplicate, nil
+}
+
+// Start starts working jobs with r (and recap jobs with r when it is a
+// RecapRunner). ctx serves start-up only: the queue
 // runs until Stop. The Runner comes at Start rather than with NewQueue so
 // that the runner (the bot core) can itself be built with the Queue.
 //
@@ -245,6 +304,9 @@ func (q *Queue) Start(ctx context.Context, r Runner) error {
 		return errors.New("store: Start needs a Runner")
 	}
 	q.worker.runner = r
+	if rr, ok := r.(RecapRunner); ok {
+		q.recapWorker.runner = rr
+	}
 	if q.dialect == dialectSQLite {
 		if err := q.handBackRunning(ctx); err != nil {
 			return err

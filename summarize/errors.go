@@ -72,6 +72,9 @@ var (
 	ErrNotInConversation = errors.New("requester not in the conversation")
 	// ErrNoMessages: the window holds no message to recap.
 	ErrNoMessages = errors.New("no messages to recap")
+	// ErrNoThread: the thread asked for does not exist (a Discord message
+	// no thread was started from).
+	ErrNoThread = errors.New("no such thread")
 )
 
 // ErrorKind is one class of failure: how it is counted, told and retried.
@@ -121,6 +124,7 @@ var errorKinds = []struct {
 	{ErrCannotRead, ErrorKind{"cannot_read", "I can't read this conversation: add me to the channel (or give me access to it) first.", false}},
 	{ErrNotInConversation, ErrorKind{"not_in_conversation", "I can only recap conversations you're a member of.", false}},
 	{ErrNoMessages, ErrorKind{"no_messages", "There are no messages to recap in that time window.", false}},
+	{ErrNoThread, ErrorKind{"no_thread", "That message has no thread to recap.", false}},
 }
 
 // KindOf classifies err. A nil error has the zero kind.

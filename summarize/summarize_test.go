@@ -12,7 +12,7 @@ func TestUserMessage(t *testing.T) {
 	sentinels := []error{ErrBadURL, ErrBlocked, ErrPortNotAllowed, ErrTooLarge, ErrUnsupportedType, ErrUnsupportedFile,
 		ErrTooManyRedirects, ErrUpstream, ErrUnreachable, ErrNotArticle, ErrUnsupportedLanguage, ErrTooShort, ErrNoText,
 		ErrRateLimited, ErrModelRateLimited, ErrModelUnavailable, ErrOverBudget, ErrBadModelOutput,
-		ErrNoMessageContent, ErrCannotRead, ErrNotInConversation, ErrNoMessages}
+		ErrNoMessageContent, ErrCannotRead, ErrNotInConversation, ErrNoMessages, ErrNoThread}
 	seen := make(map[string]bool)
 	for _, s := range sentinels {
 		wrapped := fmt.Errorf("fetch https://example.com/a?token=secret: dial 10.0.0.1: %w", s)

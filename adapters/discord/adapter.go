@@ -118,7 +118,10 @@ type Adapter struct {
 	pollInterval time.Duration
 }
 
-var _ bot.Sender = (*Adapter)(nil)
+var (
+	_ bot.Sender             = (*Adapter)(nil)
+	_ bot.ConversationReader = (*Adapter)(nil)
+)
 
 // New checks cfg and returns an Adapter. Nothing connects before Run.
 func New(cfg Config) (*Adapter, error) {
@@ -187,7 +190,7 @@ func New(cfg Config) (*Adapter, error) {
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onDisconnect)
 	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { a.connected.Store(true) })
-	s.AddHandler(a.onInteraction)
+	s.AddHandler(a.onEvent)
 	s.AddHandler(a.onMessage)
 	a.session = s
 	return a, nil

@@ -88,11 +88,13 @@ func TestRegisterCommands(t *testing.T) {
 					}
 				}
 			}
-			if diff := cmp.Diff([]string{"summarize", "precis", bot.MessageAction}, names); diff != "" {
+			if diff := cmp.Diff([]string{"summarize", "precis", bot.MessageAction, bot.RecapAction}, names); diff != "" {
 				t.Errorf("commands (-want +got):\n%s", diff)
 			}
-			if cmds[2].Type != 3 {
-				t.Errorf("%q has type %d, want 3 (message context menu)", bot.MessageAction, cmds[2].Type)
+			for _, c := range cmds[2:] {
+				if c.Type != 3 {
+					t.Errorf("%q has type %d, want 3 (message context menu)", c.Name, c.Type)
+				}
 			}
 		})
 	}

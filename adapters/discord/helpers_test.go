@@ -14,6 +14,7 @@ import (
 	"github.com/precisbot/precis/adapters/discord/fakediscord"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
+	"github.com/precisbot/precis/summarize/chat"
 	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
@@ -61,12 +62,26 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 
 func newHarnessWithLimits(t testing.TB, limits bot.Limits, opts ...harnessOption) *harness {
 	t.Helper()
+	return newHarnessCore(t, bot.Config{Limits: limits}, opts...)
+}
+
+// newHarnessCore is newHarness with a core configured from base (its
+// clock, limits…); the harness adds the stores, queue and logger.
+func newHarnessCore(t testing.TB, base bot.Config, opts ...harnessOption) *harness {
+	t.Helper()
 	h := &harness{t: t, logs: &bottest.LogBuffer{}}
 	fcfg := fakediscord.Config{Token: testToken, AppID: testApp, MessageContentApproved: true}
 	logger := bottest.NewLogger(h.logs)
 	h.articles = summarizetest.NewArticleServer()
 	t.Cleanup(h.articles.Close)
-	h.env = bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
+	base.Logger = logger
+	if base.Summarizer == nil {
+		base.Summarizer = summarizetest.Pipeline()
+	}
+	if base.Recapper == nil {
+		base.Recapper = chat.New(chat.DefaultParams())
+	}
+	h.env = bottest.NewEnvWith(base)
 	cfg := Config{
 		Token: testToken, AppID: testApp, MessageContent: true,
 		Core: h.env.Bot, Logger: logger,

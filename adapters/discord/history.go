@@ -61,8 +61,9 @@ type historyReader struct {
 // When the app lacks the Message Content intent, Discord returns other
 // people's messages with empty text: the read then fails with an error
 // wrapping summarize.ErrNoMessageContent, never an empty recap. A channel
-// the bot cannot see gives summarize.ErrCannotRead. Nothing of the
-// messages is logged.
+// the bot cannot see gives summarize.ErrCannotRead; a thread that does
+// not exist (a message no thread was started from),
+// summarize.ErrNoThread. Nothing of the messages is logged.
 func (a *Adapter) ReadConversation(ctx context.Context, conv bot.Conversation, thread string, since time.Time, max int) ([]summarize.Message, bool, error) {
 	start := time.Now()
 	if max <= 0 {
@@ -95,6 +96,11 @@ pages:
 			return err
 		})
 		if err != nil {
+			if thread != "" && apiCode(scrub("", err)) == codeUnknownChannel {
+				// A thread is a channel: none means the message
+				// started no thread.
+				return nil, false, fmt.Errorf("%w: %w", summarize.ErrNoThread, scrub("discord: read thread", err))
+			}
 			return nil, false, readError("read channel messages", err)
 		}
 		if !checked {

@@ -51,13 +51,34 @@ const managePermissions = discordgo.PermissionAdministrator | discordgo.Permissi
 // gateway interactions, as the HTTP answer for posted ones.
 type responder func(ctx context.Context, resp *discordgo.InteractionResponse) error
 
-func (a *Adapter) onInteraction(_ *discordgo.Session, e *discordgo.InteractionCreate) {
-	i := e.Interaction
+// onEvent takes interactions from the gateway's raw events rather than
+// from discordgo's InteractionCreate, whose Interaction leaves out the
+// type of the channel it came from (which tells a thread).
+func (a *Adapter) onEvent(_ *discordgo.Session, e *discordgo.Event) {
+	ic, ok := e.Struct.(*discordgo.InteractionCreate)
+	if !ok || ic.Interaction == nil {
+		return
+	}
+	i, thread := ic.Interaction, fromThread(e.RawData)
 	a.goAsync(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), taskTimeout)
 		defer cancel()
-		a.answer(ctx, i, a.restResponder(i))
+		a.answer(ctx, i, thread, a.restResponder(i))
 	})
+}
+
+// fromThread reports whether a raw interaction came from a thread: its
+// partial channel object's type.
+func fromThread(raw []byte) bool {
+	var v struct {
+		Channel *struct {
+			Type discordgo.ChannelType `json:"type"`
+		} `json:"channel"`
+	}
+	if json.Unmarshal(raw, &v) != nil || v.Channel == nil {
+		return false
+	}
+	return (&discordgo.Channel{Type: v.Channel.Type}).IsThread()
 }
 
 func (a *Adapter) restResponder(i *discordgo.Interaction) responder {
@@ -102,7 +123,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), taskTimeout)
 	defer cancel()
 	answered := false
-	a.answer(ctx, &i, func(_ context.Context, resp *discordgo.InteractionResponse) error {
+	a.answer(ctx, &i, fromThread(body), func(_ context.Context, resp *discordgo.InteractionResponse) error {
 		if answered {
 			return errors.New("interaction already answered")
 		}
@@ -146,8 +167,9 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) bool {
 // answer gives an interaction its first response within Discord's 3
 // seconds: the core's Ack as a message (type 4) or a deferred response
 // (type 5). If the core has not decided within ackBudget, the interaction
-// is deferred (privately) and the Ack edits it when it comes.
-func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, respond responder) {
+// is deferred (privately) and the Ack edits it when it comes. thread says
+// the interaction came from a thread.
+func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, thread bool, respond responder) {
 	log := a.log.With(slog.String("interaction", i.ID), slog.String("guild", i.GuildID))
 	defer a.answering.start(i.Token)()
 	// What follows the first response must wait until Discord has it
@@ -158,7 +180,7 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, respond 
 		a.respondLogged(ctx, log, respond, messageResponse(outMessage{Content: msgUnsupported}, true))
 		return
 	}
-	req, ok := a.interactionRequest(i)
+	req, ok := a.interactionRequest(i, thread)
 	if !ok {
 		a.respondLogged(ctx, log, respond, messageResponse(outMessage{Content: msgUnsupported}, true))
 		return
@@ -290,8 +312,9 @@ func deferredResponse(ephemeral bool) *discordgo.InteractionResponse {
 }
 
 // interactionRequest turns an application command into a bot.Request;
-// false for a command Précis does not know.
-func (a *Adapter) interactionRequest(i *discordgo.Interaction) (bot.Request, bool) {
+// false for a command Précis does not know. An interaction from a thread
+// names the thread (its channel) as the conversation's Thread.
+func (a *Adapter) interactionRequest(i *discordgo.Interaction, thread bool) (bot.Request, bool) {
 	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
 	user := i.User
 	if i.Member != nil && i.Member.User != nil {
@@ -310,6 +333,9 @@ func (a *Adapter) interactionRequest(i *discordgo.Interaction) (bot.Request, boo
 		User:         bot.User{ID: user.ID, Name: name, CanManage: canManage(i)},
 		Locale:       string(i.Locale),
 		Target:       bot.Target{Kind: targetInteraction, Ref: i.Token, Expires: a.cfg.Now().Add(interactionTokenLife)},
+	}
+	if thread {
+		req.Conversation.Thread = i.ChannelID
 	}
 	switch data.CommandType {
 	case discordgo.MessageApplicationCommand:

@@ -41,6 +41,7 @@ func TestInteractionRequest(t *testing.T) {
 		member *discordgo.Member
 		user   *discordgo.User
 		guild  string
+		thread bool
 		data   discordgo.InteractionData
 		want   bot.Request
 		wantOK bool
@@ -99,6 +100,16 @@ func TestInteractionRequest(t *testing.T) {
 			want: with(func(r *bot.Request) {
 				r.Kind, r.Action, r.MessageID, r.Text = bot.KindShortcut, bot.MessageAction, "77", "see https://a.example/y\nhttps://b.example/z"
 			})},
+		{name: "recap in a thread", member: member(0), guild: testGuild, thread: true, wantOK: true,
+			data: chat("precis", opt("recap", discordgo.ApplicationCommandOptionSubCommand, nil, opt("since", discordgo.ApplicationCommandOptionString, "2h"))),
+			want: with(func(r *bot.Request) {
+				r.Kind, r.Command = bot.KindCommand, "precis"
+				r.Typed = &bot.Typed{Subcommand: "recap", Options: map[string]any{"since": "2h"}}
+				r.Conversation.Thread = testChan
+			})},
+		{name: "recap thread from a context menu", member: member(0), guild: testGuild, wantOK: true,
+			data: discordgo.ApplicationCommandInteractionData{Name: bot.RecapAction, CommandType: discordgo.MessageApplicationCommand, TargetID: "78"},
+			want: with(func(r *bot.Request) { r.Kind, r.Action, r.MessageID = bot.KindShortcut, bot.RecapAction, "78" })},
 		{name: "unknown command: the core answers it", member: member(0), guild: testGuild, data: chat("other"), wantOK: true,
 			want: with(func(r *bot.Request) { r.Kind, r.Command, r.Typed = bot.KindCommand, "other", &bot.Typed{} })},
 		{name: "user context menu", member: member(0), guild: testGuild,
@@ -108,7 +119,7 @@ func TestInteractionRequest(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			i := &discordgo.Interaction{ID: "9", Type: discordgo.InteractionApplicationCommand, GuildID: tc.guild, ChannelID: testChan,
 				Member: tc.member, User: tc.user, Locale: discordgo.French, Token: "itok-1", Data: tc.data}
-			got, ok := a.interactionRequest(i)
+			got, ok := a.interactionRequest(i, tc.thread)
 			if ok != tc.wantOK {
 				t.Fatalf("ok = %v, want %v", ok, tc.wantOK)
 			}

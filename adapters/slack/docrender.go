@@ -56,7 +56,9 @@ func renderDoc(d bot.Doc) ([]slackgo.Block, string) {
 			}
 			shown++
 		}
-		if !full {
+		// Each section of the Doc starts a block of its own.
+		if !full || !w.flush() {
+			full = false
 			break
 		}
 	}

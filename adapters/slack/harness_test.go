@@ -16,6 +16,7 @@ import (
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/chat"
 	"github.com/precisbot/precis/summarize/summarizetest"
 )
 
@@ -66,6 +67,13 @@ func newHarness(t testing.TB, configure ...func(*Config)) *harness {
 // newHarnessLimits is newHarness with the core's rate limits.
 func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config)) *harness {
 	t.Helper()
+	return newHarnessCore(t, bot.Config{Limits: limits}, configure...)
+}
+
+// newHarnessCore is newHarness with a core configured from base (its
+// clock, limits…); the harness adds the stores, queue and logger.
+func newHarnessCore(t testing.TB, base bot.Config, configure ...func(*Config)) *harness {
+	t.Helper()
 	h := &harness{t: t, fake: fakeslack.New(), articles: summarizetest.NewArticleServer(), logs: &bottest.LogBuffer{}}
 	h.fake.AddChannel(fakeslack.Channel{ID: general, Name: "general", Creator: alice, Members: []string{alice, bob, admin, fakeslack.DefaultBotUserID}})
 	h.fake.AddChannel(fakeslack.Channel{ID: elsewhere, Name: "random", Creator: bob, Members: []string{alice, bob}})
@@ -75,7 +83,14 @@ func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config
 	h.fake.AddUser(fakeslack.User{ID: admin, Name: "root", IsAdmin: true})
 
 	logger := bottest.NewLogger(h.logs)
-	h.env = bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
+	base.Logger = logger
+	if base.Summarizer == nil {
+		base.Summarizer = summarizetest.Pipeline()
+	}
+	if base.Recapper == nil {
+		base.Recapper = chat.New(chat.DefaultParams())
+	}
+	h.env = bottest.NewEnvWith(base)
 	h.core = &countingCore{Core: h.env.Bot}
 	cfg := Config{
 		BotToken: h.fake.BotToken, AppToken: h.fake.AppToken, SigningSecret: testSecret,

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -21,7 +22,8 @@ type manifest struct {
 	} `yaml:"display_information"`
 	Features struct {
 		SlashCommands []struct {
-			Command, Description, UsageHint string
+			Command, Description string
+			UsageHint            string `yaml:"usage_hint"`
 		} `yaml:"slash_commands"`
 		Shortcuts []struct {
 			Name, Type, Description string
@@ -56,13 +58,26 @@ func TestManifestDeclaresWhatTheAdapterUses(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &m); err != nil {
 		t.Fatalf("manifest.yaml: %v", err)
 	}
-	var commands []string
+	hints := map[string]string{}
 	for _, c := range m.Features.SlashCommands {
-		commands = append(commands, c.Command)
+		hints[c.Command] = c.UsageHint
 	}
 	for _, c := range bot.Commands() {
-		if !slices.Contains(commands, "/"+c.Name) {
+		hint, ok := hints["/"+c.Name]
+		if !ok {
 			t.Errorf("command /%s missing", c.Name)
+			continue
+		}
+		// The usage hint shows every subcommand and option.
+		for _, s := range c.Subcommands {
+			if !strings.Contains(hint, s.Name) {
+				t.Errorf("/%s's usage hint lacks %s", c.Name, s.Name)
+			}
+			for _, o := range s.Options {
+				if !strings.Contains(hint, o.Name) && !strings.Contains(hint, o.Placeholder) {
+					t.Errorf("/%s's usage hint lacks %s's %s", c.Name, s.Name, o.Name)
+				}
+			}
 		}
 	}
 	for _, a := range bot.Actions() {
@@ -79,8 +94,11 @@ func TestManifestDeclaresWhatTheAdapterUses(t *testing.T) {
 			t.Errorf("event %s missing", e)
 		}
 	}
+	// Recaps read history (conversations.history, .replies) in every
+	// kind of conversation, who is a member (conversations.members, the
+	// :read scopes) and display names (users.info).
 	for _, s := range []string{"commands", "chat:write", "app_mentions:read", "channels:history", "groups:history", "im:history",
-		"links:read", "links:write", "users:read", "channels:read", "groups:read", "im:read"} {
+		"mpim:history", "links:read", "links:write", "users:read", "channels:read", "groups:read", "im:read", "mpim:read"} {
 		if !slices.Contains(m.OAuthConfig.Scopes.Bot, s) {
 			t.Errorf("scope %s missing", s)
 		}

@@ -71,7 +71,10 @@ type Adapter struct {
 	connected atomic.Bool
 }
 
-var _ bot.Sender = (*Adapter)(nil)
+var (
+	_ bot.Sender             = (*Adapter)(nil)
+	_ bot.ConversationReader = (*Adapter)(nil)
+)
 
 // Timings.
 const (

@@ -154,6 +154,7 @@ func (s *Store) Seen(_ context.Context, key string) (bool, error) {
 // Runner runs jobs; *bot.Bot is one.
 type Runner interface {
 	RunSummarize(ctx context.Context, job bot.SummarizeJob, lastAttempt bool) error
+	RunRecap(ctx context.Context, job bot.RecapJob, lastAttempt bool) error
 }
 
 // Queue is an in-memory bot.Queue that runs each job in its own goroutine
@@ -177,8 +178,30 @@ func (q *Queue) EnqueueSummarize(ctx context.Context, job bot.SummarizeJob) (boo
 		return false, errors.New("bottest.Queue: no Runner")
 	}
 	c := job.Request.Conversation
-	key := fmt.Sprintf("%s|%s|%s|%s|%s", c.Platform, c.Workspace, c.Channel, job.URL, job.DedupeKey)
+	if !q.first(fmt.Sprintf("%s|%s|%s|%s|%s", c.Platform, c.Workspace, c.Channel, job.URL, job.DedupeKey)) {
+		return false, nil
+	}
+	q.run(ctx, bot.Attempts, func(ctx context.Context, last bool) error { return q.Runner.RunSummarize(ctx, job, last) })
+	return true, nil
+}
+
+// EnqueueRecap implements bot.Queue: a job with the Key of one queued
+// within Window is not queued again.
+func (q *Queue) EnqueueRecap(ctx context.Context, job bot.RecapJob) (bool, error) {
+	if q.Runner == nil {
+		return false, errors.New("bottest.Queue: no Runner")
+	}
+	if !q.first("recap|" + job.Key) {
+		return false, nil
+	}
+	q.run(ctx, bot.RecapAttempts, func(ctx context.Context, last bool) error { return q.Runner.RunRecap(ctx, job, last) })
+	return true, nil
+}
+
+// first records key and reports whether it is new within Window.
+func (q *Queue) first(key string) bool {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if q.recent == nil {
 		q.recent = make(map[string]time.Time)
 	}
@@ -187,20 +210,22 @@ func (q *Queue) EnqueueSummarize(ctx context.Context, job bot.SummarizeJob) (boo
 		window = time.Hour
 	}
 	if t, ok := q.recent[key]; ok && time.Since(t) < window {
-		q.mu.Unlock()
-		return false, nil
+		return false
 	}
 	q.recent[key] = time.Now()
-	q.mu.Unlock()
+	return true
+}
 
+// run tries a job up to attempts times in its own goroutine.
+func (q *Queue) run(ctx context.Context, attempts int, try func(ctx context.Context, last bool) error) {
 	q.wg.Add(1)
 	go func() {
 		defer q.wg.Done()
 		// The job outlives the request that queued it, as with River.
 		ctx := context.WithoutCancel(ctx)
 		var err error
-		for attempt := 1; attempt <= bot.Attempts; attempt++ {
-			if err = q.Runner.RunSummarize(ctx, job, attempt == bot.Attempts); err == nil || errors.Is(err, bot.ErrPermanent) {
+		for attempt := 1; attempt <= attempts; attempt++ {
+			if err = try(ctx, attempt == attempts); err == nil || errors.Is(err, bot.ErrPermanent) {
 				break
 			}
 		}
@@ -210,7 +235,6 @@ func (q *Queue) EnqueueSummarize(ctx context.Context, job bot.SummarizeJob) (boo
 			q.mu.Unlock()
 		}
 	}()
-	return true, nil
 }
 
 // Wait blocks until every queued job has finished and returns their
@@ -268,4 +292,64 @@ func (s *Store) RequestState(_ context.Context, id string) (bot.RequestState, bo
 	defer s.mu.Unlock()
 	st, ok := s.states[id]
 	return st, ok, nil
+}
+
+// Reader is a Sender that also reads conversations from memory
+// (bot.ConversationReader), as a platform adapter does: Messages (oldest
+// first) are the conversation, Members who may read it.
+type Reader struct {
+	Sender
+	Messages []summarize.Message
+	Members  []string
+	// ReadErr and MemberErr, when set, are the reads' errors.
+	ReadErr, MemberErr error
+
+	mu    sync.Mutex
+	reads []ReadCall
+}
+
+// ReadCall is one ReadConversation call.
+type ReadCall struct {
+	Conversation bot.Conversation
+	Thread       string
+	Since        time.Time
+	Max          int
+}
+
+var _ bot.ConversationReader = (*Reader)(nil)
+
+// ReadConversation implements bot.ConversationReader: the messages since
+// since, the most recent max, and whether some were left out.
+func (r *Reader) ReadConversation(_ context.Context, c bot.Conversation, thread string, since time.Time, max int) ([]summarize.Message, bool, error) {
+	r.mu.Lock()
+	r.reads = append(r.reads, ReadCall{Conversation: c, Thread: thread, Since: since, Max: max})
+	r.mu.Unlock()
+	if r.ReadErr != nil {
+		return nil, false, r.ReadErr
+	}
+	var out []summarize.Message
+	for _, m := range r.Messages {
+		if !m.Time.Before(since) {
+			out = append(out, m)
+		}
+	}
+	if len(out) > max {
+		return slices.Clone(out[len(out)-max:]), true, nil
+	}
+	return out, false, nil
+}
+
+// MemberOf implements bot.ConversationReader.
+func (r *Reader) MemberOf(_ context.Context, _ bot.Conversation, userID string) (bool, error) {
+	if r.MemberErr != nil {
+		return false, r.MemberErr
+	}
+	return slices.Contains(r.Members, userID), nil
+}
+
+// Reads returns the ReadConversation calls so far.
+func (r *Reader) Reads() []ReadCall {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.reads)
 }

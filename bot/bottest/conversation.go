@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/precisbot/precis/summarize"
 )
 
 // recapConversation is a morning in a team channel: about 60 messages
@@ -139,3 +141,52 @@ func (f ChatFixture) DiscordText(m FixtureMessage) string {
 
 // unescapeSlack undoes the escaping Slack applies to message text.
 var unescapeSlack = strings.NewReplacer("&gt;", ">", "&lt;", "<", "&amp;", "&").Replace
+
+// RecapMessages returns the fixture's messages as a Slack reader hands
+// them to a recap engine: bots' messages and joins left out, the
+// fixture's ids, Slack markup, display names, mentions resolved, and the
+// links link gives (nil: none).
+func (f ChatFixture) RecapMessages(link func(FixtureMessage) string) []summarize.Message {
+	var out []summarize.Message
+	for _, m := range f.Human() {
+		u := f.User(m.User)
+		sm := summarize.Message{ID: m.ID, UserID: u.Slack, UserName: u.Name, Time: m.At, Text: m.Text}
+		if link != nil {
+			sm.Link = link(m)
+		}
+		switch {
+		case m.Thread == m.ID:
+			sm.ThreadID = m.ID
+		case m.Thread != "":
+			sm.ThreadID, sm.ReplyTo = m.Thread, m.Thread
+		}
+		for _, sub := range slackUserMention.FindAllStringSubmatch(m.Text, -1) {
+			for _, mu := range f.Users {
+				if mu.Slack == sub[1] {
+					if sm.Mentions == nil {
+						sm.Mentions = map[string]string{}
+					}
+					sm.Mentions[mu.Slack] = mu.Name
+				}
+			}
+		}
+		out = append(out, sm)
+	}
+	return out
+}
+
+// End is the time of the fixture's last message.
+func (f ChatFixture) End() time.Time { return f.Messages[len(f.Messages)-1].At }
+
+// Shifted returns the fixture with its messages moved in time so that
+// the last is at end (a recap's window is relative to the clock).
+func (f ChatFixture) Shifted(end time.Time) ChatFixture {
+	d := end.Sub(f.End())
+	msgs := make([]FixtureMessage, len(f.Messages))
+	for i, m := range f.Messages {
+		m.At = m.At.Add(d)
+		msgs[i] = m
+	}
+	f.Messages = msgs
+	return f
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/chat"
 	"github.com/precisbot/precis/summarize/extract"
 	"github.com/precisbot/precis/summarize/extractive"
 	"github.com/precisbot/precis/summarize/fetch"
@@ -20,3 +21,7 @@ func newFetcher(cfg config.Config, log *slog.Logger) *fetch.Fetcher {
 func newPipeline(f summarize.Fetcher, log *slog.Logger) *summarize.Pipeline {
 	return &summarize.Pipeline{Fetcher: f, Extractor: extract.New(), Engine: extractive.New(extractive.DefaultParams()), Logger: log}
 }
+
+// newRecapper is the recap engine: the extractive one, also when a model
+// is configured (the model engine's recaps are not wired yet).
+func newRecapper() summarize.Recapper { return chat.New(chat.DefaultParams()) }

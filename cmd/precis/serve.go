@@ -123,7 +123,7 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := web.NewMetrics(registry)
 	core := bot.New(bot.Config{
-		Summarizer: newPipeline(fetcher, log), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Requests: db,
+		Summarizer: newPipeline(fetcher, log), Recapper: newRecapper(), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Requests: db,
 		Metrics: metrics, Limits: limits(cfg.Rate), Logger: log,
 	})
 

@@ -253,7 +253,7 @@ func (f *Server) NewInteraction(spec InteractionSpec) (string, []byte) {
 	}
 	i := map[string]any{
 		"id": id, "application_id": f.cfg.AppID, "type": 2, "token": token, "version": 1,
-		"channel_id": spec.ChannelID, "channel": map[string]any{"id": spec.ChannelID, "type": 0},
+		"channel_id": spec.ChannelID, "channel": f.partialChannelLocked(spec.ChannelID),
 		"locale": locale, "data": data, "app_permissions": "562949953421311", "entitlements": []any{},
 	}
 	if spec.GuildID != "" {
@@ -269,6 +269,22 @@ func (f *Server) NewInteraction(spec InteractionSpec) (string, []byte) {
 	}
 	b, _ := json.Marshal(i)
 	return id, b
+}
+
+// partialChannelLocked is the channel an interaction carries: its id,
+// and the type (and parent, for a thread) SetChannel gave it.
+func (f *Server) partialChannelLocked(id string) map[string]any {
+	out := map[string]any{"id": id, "type": ChannelTypeText}
+	if c, ok := f.history.channels[id]; ok {
+		out["type"] = c.Type
+		if c.ParentID != "" {
+			out["parent_id"] = c.ParentID
+		}
+		if c.Name != "" {
+			out["name"] = c.Name
+		}
+	}
+	return out
 }
 
 // Interact delivers an interaction through the gateway and returns its

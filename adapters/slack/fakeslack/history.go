@@ -44,6 +44,30 @@ type historyState struct {
 	messages map[string][]HistoryMessage // channel -> messages by ts
 	// scripts are 429s to answer after a number of accepted calls.
 	scripts map[string][]*rateScript
+	// pageSize, when set, caps the pages of conversations.history and
+	// conversations.replies below the limit asked.
+	pageSize int
+}
+
+// SetPageSize makes conversations.history and conversations.replies
+// return at most n messages a page whatever the limit asked, as Slack
+// may ("fewer than the requested number of items may be returned, even
+// if the end of the list hasn't been reached"): small pages make a
+// short history paginate.
+func (s *Server) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.history.pageSize = n
+}
+
+// pageLimit applies the page size cap to a limit.
+func (s *Server) pageLimit(limit int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.history.pageSize > 0 {
+		return min(limit, s.history.pageSize)
+	}
+	return limit
 }
 
 type rateScript struct {
@@ -193,6 +217,7 @@ func (s *Server) conversationsHistory(call *Call) (map[string]any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	limit = s.pageLimit(limit)
 	in := window(call)
 	s.mu.Lock()
 	all := s.history.messages[ch.ID]
@@ -233,6 +258,7 @@ func (s *Server) conversationsReplies(call *Call) (map[string]any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	limit = s.pageLimit(limit)
 	in := window(call)
 	s.mu.Lock()
 	defer s.mu.Unlock()
