@@ -2,11 +2,9 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -89,21 +87,7 @@ func (m *Metrics) SummaryDone(method, outcome string, elapsed time.Duration) {
 func (m *Metrics) instrument(route string, h http.Handler) http.Handler {
 	labels := prometheus.Labels{"route": route}
 	return promhttp.InstrumentHandlerDuration(m.requestLatency.MustCurryWith(labels),
-		promhttp.InstrumentHandlerCounter(m.requests.MustCurryWith(labels), withRequestID(h)))
-}
-
-// withRequestID names each request (a sane X-Request-Id from the client
-// or its proxy, else a new one), in its context for the logs and in the
-// answer's X-Request-Id.
-func withRequestID(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c <= ' ' || c > '~' }) {
-			id = rand.Text()
-		}
-		w.Header().Set("X-Request-Id", id)
-		h.ServeHTTP(w, r.WithContext(bot.WithRequestID(r.Context(), "web:"+id)))
-	})
+		promhttp.InstrumentHandlerCounter(m.requests.MustCurryWith(labels), h))
 }
 
 // handler serves the registry. A failing collector (the queue depth)

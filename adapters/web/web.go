@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -82,6 +84,7 @@ type Adapter struct {
 	metrics   *Metrics
 	page      *pageRenderer
 	csrf      *http.CrossOriginProtection
+	ids       *requestIDs
 }
 
 // New returns an Adapter. Register it as the bot's Sender of
@@ -110,6 +113,7 @@ func New(cfg Config) *Adapter {
 		metrics:   m,
 		page:      newPageRenderer(),
 		csrf:      http.NewCrossOriginProtection(),
+		ids:       newRequestIDs(),
 	}
 }
 
@@ -132,7 +136,7 @@ func (a *Adapter) Mount(mux *http.ServeMux) {
 		{"/metrics", "metrics", methods{http.MethodGet: a.metrics.handler().ServeHTTP}},
 	}
 	for _, r := range routes {
-		mux.Handle(r.pattern, a.metrics.instrument(r.name, r.methods))
+		mux.Handle(r.pattern, a.metrics.instrument(r.name, a.withRequestID(r.methods)))
 	}
 }
 
@@ -167,6 +171,33 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 		secs := int((rl.RetryAfter + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 	}
+}
+
+// requestIDs names requests: a random prefix per process and a counter,
+// unique without a system call per request.
+type requestIDs struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs { return &requestIDs{prefix: rand.Text()[:10]} }
+
+func (g *requestIDs) next() string {
+	return g.prefix + "-" + strconv.FormatUint(g.n.Add(1), 36)
+}
+
+// withRequestID names each request (a sane X-Request-Id from the client
+// or its proxy, else a new one), in its context for the logs and in the
+// answer's X-Request-Id.
+func (a *Adapter) withRequestID(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c <= ' ' || c > '~' }) {
+			id = a.ids.next()
+		}
+		w.Header().Set("X-Request-Id", id)
+		h.ServeHTTP(w, r.WithContext(bot.WithRequestID(r.Context(), "web:"+id)))
+	})
 }
 
 // errorBody is the JSON of every error answer.
