@@ -36,7 +36,7 @@ func TestSocketModeReconnects(t *testing.T) {
 	if reply := tr.command(h, h.slashCommand("/precis", "help")); reply == nil {
 		t.Fatal("no help before the reconnection")
 	}
-	if err := h.fake.Disconnect(); err != nil {
+	if err := h.fake.RequestReconnect(); err != nil {
 		t.Fatal(err)
 	}
 	reply := tr.command(h, h.slashCommand("/precis", "help"))

@@ -317,18 +317,33 @@ func (s *Server) filter(keep func(Call) bool) []Call {
 // WaitCalls waits until the fake accepted at least n calls of method
 // and returns the accepted calls of that method.
 func (s *Server) WaitCalls(ctx context.Context, method string, n int) ([]Call, error) {
+	var got []Call
+	err := s.Wait(ctx, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		got = s.filter(func(c Call) bool { return c.Method == method && c.OK() })
+		return len(got) >= n
+	})
+	if err != nil {
+		return got, fmt.Errorf("waiting for %d %s calls, got %d: %w", n, method, len(got), err)
+	}
+	return got, nil
+}
+
+// Wait blocks until cond holds, checking it after each call the fake
+// records, or until ctx ends (as fakediscord's Wait).
+func (s *Server) Wait(ctx context.Context, cond func() bool) error {
 	for {
 		s.mu.Lock()
-		got := s.filter(func(c Call) bool { return c.Method == method && c.OK() })
 		changed := s.changed
 		s.mu.Unlock()
-		if len(got) >= n {
-			return got, nil
+		if cond() {
+			return nil
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return got, fmt.Errorf("waiting for %d %s calls, got %d: %w", n, method, len(got), ctx.Err())
+			return fmt.Errorf("fakeslack: condition not met: %w", ctx.Err())
 		}
 	}
 }

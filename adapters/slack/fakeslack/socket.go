@@ -225,9 +225,10 @@ func (s *Server) Deliver(ctx context.Context, e Envelope) (Ack, error) {
 	}
 }
 
-// Disconnect asks the app to reconnect, as Slack does every few hours
-// ("refresh_requested"); the current connection is closed after it.
-func (s *Server) Disconnect() error {
+// RequestReconnect asks the app to reconnect, as Slack does every few
+// hours ("refresh_requested"; fakediscord's RequestReconnect is
+// Discord's op 7); the current connection is closed after it.
+func (s *Server) RequestReconnect() error {
 	st := &s.socket
 	st.mu.Lock()
 	c := st.current
