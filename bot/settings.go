@@ -23,10 +23,15 @@ type ChannelSettings struct {
 	AutoSummarize bool `json:"auto_summarize"`
 	// Points per summary.
 	Points int `json:"points"`
-	// Lang of the replies' own words, such as the reading time ("": the
-	// article's language).
+	// Lang is the language summaries are written in (a model translates;
+	// the extractive engine cannot, and its replies say so) and the
+	// replies' own words, such as the reading time ("": the article's
+	// language).
 	Lang       string     `json:"lang"`
 	Visibility Visibility `json:"visibility"`
+	// Engine is summarize.EngineExtractive or EngineLLM; "" is auto (the
+	// model when one is configured).
+	Engine string `json:"engine,omitempty"`
 }
 
 // DefaultSettings are a channel's settings until someone changes them.
@@ -39,7 +44,7 @@ func DefaultSettings() ChannelSettings {
 var ErrBadSetting = errors.New("bad setting")
 
 // ApplySettings changes s by the options of "/precis settings" (auto,
-// points, lang, visibility), already typed by the grammar.
+// points, lang, visibility, engine), already typed by the grammar.
 func ApplySettings(s ChannelSettings, inv Invocation) (ChannelSettings, error) {
 	if v, ok := inv.Bool("auto"); ok {
 		s.AutoSummarize = v
@@ -63,6 +68,15 @@ func ApplySettings(s ChannelSettings, inv Invocation) (ChannelSettings, error) {
 	if inv.Has("visibility") {
 		s.Visibility = Visibility(inv.String("visibility"))
 	}
+	if inv.Has("engine") {
+		s.Engine = inv.String("engine")
+		if s.Engine == summarize.EngineAuto {
+			s.Engine = ""
+		}
+		if !summarize.ValidEngine(s.Engine) {
+			return s, fmt.Errorf("%w: engine takes auto, extractive or llm", ErrBadSetting)
+		}
+	}
 	return s, nil
 }
 
@@ -76,6 +90,10 @@ func (s ChannelSettings) Describe() string {
 	if lang == "" {
 		lang = "auto (the article's)"
 	}
-	return fmt.Sprintf("Auto-summarize links: %s\nPoints per summary: %d\nLanguage: %s\nVisibility: %s",
-		auto, s.Points, lang, s.Visibility)
+	engine := s.Engine
+	if engine == "" {
+		engine = "auto (the model when one is configured)"
+	}
+	return fmt.Sprintf("Auto-summarize links: %s\nPoints per summary: %d\nLanguage: %s\nVisibility: %s\nEngine: %s",
+		auto, s.Points, lang, s.Visibility, engine)
 }

@@ -20,12 +20,17 @@ type Env struct {
 // real pipeline (summarize/summarizetest) for tests of the adapters and
 // the service. limits may be the zero value (bot defaults).
 func NewEnv(s bot.Summarizer, limits bot.Limits, logger *slog.Logger, platforms ...string) *Env {
+	return NewEnvConfig(bot.Config{Summarizer: s, Limits: limits, Logger: logger}, platforms...)
+}
+
+// NewEnvConfig is NewEnv with more of the Bot's configuration given
+// (an Answerer, a model's name…): the stores and the queue are the Env's
+// own, whatever cfg says of them.
+func NewEnvConfig(cfg bot.Config, platforms ...string) *Env {
 	st := NewStore()
 	q := &Queue{}
-	b := bot.New(bot.Config{
-		Summarizer: s, Queue: q, Cache: st, Archive: st, Settings: st, Deduper: st, Requests: st,
-		Limits: limits, Logger: logger,
-	})
+	cfg.Queue, cfg.Cache, cfg.Archive, cfg.Settings, cfg.Deduper, cfg.Requests = q, st, st, st, st, st
+	b := bot.New(cfg)
 	q.Runner = b
 	e := &Env{Bot: b, Store: st, Queue: q, Senders: make(map[string]*Sender)}
 	for _, p := range platforms {
