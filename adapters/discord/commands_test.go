@@ -88,11 +88,15 @@ func TestRegisterCommands(t *testing.T) {
 					}
 				}
 			}
-			if diff := cmp.Diff([]string{"summarize", "precis", bot.MessageAction}, names); diff != "" {
-				t.Errorf("commands (-want +got):\n%s", diff)
+			if diff := cmp.Diff([]string{"summarize", "ask", "precis", bot.MessageAction}, names); diff != "" {
+				t.Fatalf("commands (-want +got):\n%s", diff)
 			}
-			if cmds[2].Type != 3 {
-				t.Errorf("%q has type %d, want 3 (message context menu)", bot.MessageAction, cmds[2].Type)
+			if cmds[3].Type != 3 {
+				t.Errorf("%q has type %d, want 3 (message context menu)", bot.MessageAction, cmds[3].Type)
+			}
+			// /ask takes the question first, required, and the link after.
+			if o := cmds[1].Options; len(o) != 2 || o[0].Name != "question" || !o[0].Required || o[1].Name != "url" || o[1].Required {
+				t.Errorf("/ask options: %+v", o)
 			}
 		})
 	}
