@@ -210,3 +210,16 @@ func attr(doc *html.Node, selector, name string) string {
 	}
 	return ""
 }
+
+// attrs returns the attribute of every node matching selector.
+func attrs(doc *html.Node, selector, name string) []string {
+	var out []string
+	for _, n := range cascadia.QueryAll(doc, cascadia.MustCompile(selector)) {
+		for _, a := range n.Attr {
+			if a.Key == name {
+				out = append(out, a.Val)
+			}
+		}
+	}
+	return out
+}
