@@ -322,6 +322,9 @@ func (c *recordingCore) RequestState(context.Context, string) (bot.RequestState,
 func (c *recordingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
 	return nil, nil
 }
+func (c *recordingCore) Ask(context.Context, bot.Request, string, string) (summarize.Answer, error) {
+	return summarize.Answer{}, bot.ErrNoAnswers
+}
 
 func (c *recordingCore) requests() [][2]string {
 	c.mu.Lock()
