@@ -66,6 +66,13 @@ func newHarness(t testing.TB, configure ...func(*Config)) *harness {
 // newHarnessLimits is newHarness with the core's rate limits.
 func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config)) *harness {
 	t.Helper()
+	return newHarnessCore(t, bot.Config{Summarizer: summarizetest.Pipeline(), Limits: limits}, configure...)
+}
+
+// newHarnessCore is newHarness with more of the core's configuration (an
+// Answerer, a model); its Logger is the harness's.
+func newHarnessCore(t testing.TB, core bot.Config, configure ...func(*Config)) *harness {
+	t.Helper()
 	h := &harness{t: t, fake: fakeslack.New(), articles: summarizetest.NewArticleServer(), logs: &bottest.LogBuffer{}}
 	h.fake.AddChannel(fakeslack.Channel{ID: general, Name: "general", Creator: alice, Members: []string{alice, bob, admin, fakeslack.DefaultBotUserID}})
 	h.fake.AddChannel(fakeslack.Channel{ID: elsewhere, Name: "random", Creator: bob, Members: []string{alice, bob}})
@@ -75,7 +82,8 @@ func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config
 	h.fake.AddUser(fakeslack.User{ID: admin, Name: "root", IsAdmin: true})
 
 	logger := bottest.NewLogger(h.logs)
-	h.env = bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
+	core.Logger = logger
+	h.env = bottest.NewEnvConfig(core)
 	h.core = &countingCore{Core: h.env.Bot}
 	cfg := Config{
 		BotToken: h.fake.BotToken, AppToken: h.fake.AppToken, SigningSecret: testSecret,
