@@ -61,12 +61,20 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 
 func newHarnessWithLimits(t testing.TB, limits bot.Limits, opts ...harnessOption) *harness {
 	t.Helper()
+	return newHarnessCore(t, bot.Config{Summarizer: summarizetest.Pipeline(), Limits: limits}, opts...)
+}
+
+// newHarnessCore is newHarness with more of the core's configuration (an
+// Answerer, a model); its Logger is the harness's.
+func newHarnessCore(t testing.TB, core bot.Config, opts ...harnessOption) *harness {
+	t.Helper()
 	h := &harness{t: t, logs: &bottest.LogBuffer{}}
 	fcfg := fakediscord.Config{Token: testToken, AppID: testApp, MessageContentApproved: true}
 	logger := bottest.NewLogger(h.logs)
 	h.articles = summarizetest.NewArticleServer()
 	t.Cleanup(h.articles.Close)
-	h.env = bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
+	core.Logger = logger
+	h.env = bottest.NewEnvConfig(core)
 	cfg := Config{
 		Token: testToken, AppID: testApp, MessageContent: true,
 		Core: h.env.Bot, Logger: logger,
