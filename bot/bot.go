@@ -59,6 +59,23 @@ type Config struct {
 	// Commands() and Actions() when nil.
 	Commands []Command
 	Actions  []Action
+
+	// Model is the name of the configured model, "" when none is: the
+	// channel setting "engine llm" needs one, and cache keys tell the
+	// model's summaries from the extractive engine's.
+	Model string
+	// Answerer answers /ask questions: the model engine when a model is
+	// configured (it falls back to quoting by itself), else the
+	// extractive engine. Nil: /ask says it is unavailable.
+	Answerer summarize.Answerer
+	// PlainAnswerer answers without a model, for channels whose engine
+	// setting is "extractive"; Answerer when nil.
+	PlainAnswerer summarize.Answerer
+	// Articles reads the article a question names; without it, questions
+	// are answered from the archive only.
+	Articles ArticleReader
+	// Budget shows the model's token use in /precis settings; optional.
+	Budget BudgetReporter
 }
 
 // Bot is the platform-neutral core. It is safe for concurrent use.
@@ -99,6 +116,9 @@ func New(cfg Config) *Bot {
 	}
 	if cfg.Actions == nil {
 		cfg.Actions = Actions()
+	}
+	if cfg.PlainAnswerer == nil {
+		cfg.PlainAnswerer = cfg.Answerer
 	}
 	return &Bot{
 		cfg: cfg, log: cfg.Logger, limits: newRateLimits(cfg.Limits), grammar: NewGrammar(cfg.Commands, cfg.Actions),
@@ -196,16 +216,17 @@ func (b *Bot) handleMessage(ctx context.Context, req Request) (Ack, error) {
 	if !st.AutoSummarize {
 		return Ack{}, nil
 	}
+	opts := summaryOptions(req.Conversation, st, 0)
 	for _, link := range found {
 		// Auto-summaries are not asked for: over the limit, stay quiet
 		// rather than scold. A link summarized already costs nothing.
-		if !b.cachedLink(ctx, link, st.Points) {
+		if !b.cachedLink(ctx, link, opts) {
 			if ok, _ := b.limits.allow(req.Conversation, req.User, 1, b.cfg.Now()); !ok {
 				b.log.InfoContext(ctx, "auto-summarize rate limited", slog.String("platform", req.Conversation.Platform))
 				break
 			}
 		}
-		job := SummarizeJob{Request: req, URL: link, Options: summarize.Options{Points: st.Points}, DedupeKey: "auto", ReplyLang: st.Lang}
+		job := SummarizeJob{Request: req, URL: link, Options: opts, DedupeKey: "auto", ReplyLang: st.Lang}
 		if _, err := b.cfg.Queue.EnqueueSummarize(ctx, job); err != nil {
 			return Ack{}, fmt.Errorf("enqueue: %w", err)
 		}
@@ -227,14 +248,12 @@ func (b *Bot) summarizeLinks(ctx context.Context, req Request, found []string, p
 	if err != nil {
 		return failure(err), fmt.Errorf("channel settings: %w", err)
 	}
-	if points == 0 {
-		points = st.Points
-	}
+	opts := summaryOptions(req.Conversation, st, points)
 	// Rate limits charge work, not answers: links summarized already
 	// are free.
 	var work int
 	for _, link := range found {
-		if !b.cachedLink(ctx, link, points) {
+		if !b.cachedLink(ctx, link, opts) {
 			work++
 		}
 	}
@@ -247,7 +266,7 @@ func (b *Bot) summarizeLinks(ctx context.Context, req Request, found []string, p
 	private := st.Visibility == VisiblePrivate
 	for _, link := range found {
 		job := SummarizeJob{
-			Request: req, URL: link, Options: summarize.Options{Points: points},
+			Request: req, URL: link, Options: opts,
 			DedupeKey: "req:" + req.ID, Ephemeral: private, ReplyLang: st.Lang,
 		}
 		if req.ID == "" {
@@ -354,9 +373,12 @@ func (b *Bot) settingsCommand(ctx context.Context, req Request, inv Invocation) 
 		return failure(err), fmt.Errorf("channel settings: %w", err)
 	}
 	if len(inv.Args) == 0 {
-		return Ack{Text: "Settings of this channel:\n" + st.Describe(), Ephemeral: true}, nil
+		return Ack{Text: "Settings of this channel:\n" + st.Describe() + b.modelLine(ctx, req.Conversation.Scope()), Ephemeral: true}, nil
 	}
 	next, err := ApplySettings(st, inv)
+	if err == nil && next.Engine == summarize.EngineLLM && b.cfg.Model == "" {
+		err = fmt.Errorf("%w: engine llm needs a model, and none is configured on this server (PRECIS_OPENAI_MODEL); engine takes auto or extractive", ErrBadSetting)
+	}
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), ErrBadSetting.Error()+": ")
 		return Ack{Text: "I couldn't change that: " + msg + ".", Ephemeral: true}, nil
@@ -364,7 +386,41 @@ func (b *Bot) settingsCommand(ctx context.Context, req Request, inv Invocation) 
 	if err := b.cfg.Settings.SaveChannelSettings(ctx, req.Conversation, next); err != nil {
 		return failure(err), fmt.Errorf("save settings: %w", err)
 	}
-	return Ack{Text: "Settings saved:\n" + next.Describe(), Ephemeral: true}, nil
+	return Ack{Text: "Settings saved:\n" + next.Describe() + b.modelLine(ctx, req.Conversation.Scope()), Ephemeral: true}, nil
+}
+
+// modelLine tells which model summarizes and how much of its daily
+// token budget the workspace has spent, for /precis settings.
+func (b *Bot) modelLine(ctx context.Context, scope Scope) string {
+	if b.cfg.Model == "" {
+		return "\nModel: none configured (summaries are extractive)"
+	}
+	line := "\nModel: " + b.cfg.Model
+	if b.cfg.Budget == nil {
+		return line
+	}
+	used, limit, err := b.cfg.Budget.BudgetUse(ctx, scope.String())
+	switch {
+	case err != nil:
+		b.log.WarnContext(ctx, "budget use unavailable", slog.Any("error", err))
+	case limit > 0:
+		line += fmt.Sprintf(" · tokens today: %s of %s (%d%%)", thousands(used), thousands(limit), min(100, used*100/limit))
+	default:
+		line += " · tokens today: " + thousands(used) + " (no daily limit)"
+	}
+	return line
+}
+
+// thousands writes n with thousands separators: 12,345.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // searchLimit is how many results a search shows.

@@ -13,14 +13,28 @@ import (
 
 // CacheKey is the cache key of a summary of in with opts: the URL
 // normalised (see NormalizeURL) so that the same article shared with
-// different decorations costs one fetch, or a text's hash.
+// different decorations costs one fetch, or a text's hash; and every
+// option that changes the text: points, the article's language, the
+// summary's language (OutputLang) and the engine that makes it
+// (opts.Engine as resolved by the caller: "extractive" or "llm:<model>").
+// Summaries of the extractive engine in the article's language keep the
+// keys they had before engines and output languages were chosen.
 func CacheKey(in Input, opts summarize.Options) string {
 	id := "url:" + NormalizeURL(in.URL)
 	if in.URL == "" {
 		sum := sha256.Sum256([]byte(in.Text))
 		id = "text:" + hex.EncodeToString(sum[:])
 	}
-	return fmt.Sprintf("%s|points=%d|lang=%s", id, opts.PointCount(), opts.Lang)
+	key := fmt.Sprintf("%s|points=%d|lang=%s", id, opts.PointCount(), opts.Lang)
+	if out := strings.ToLower(strings.TrimSpace(opts.OutputLang)); out != "" {
+		key += "|out=" + out
+	}
+	switch opts.Engine {
+	case "", summarize.EngineAuto, summarize.EngineExtractive:
+	default:
+		key += "|engine=" + opts.Engine
+	}
+	return key
 }
 
 // NormalizeURL returns rawURL in a canonical form for cache keys: scheme

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/precisbot/precis/summarize"
 )
 
 // Command declares one slash command. The same data drives parsing (text
@@ -106,6 +108,19 @@ func Commands() []Command {
 			Run: (*Bot).summarizeCommand,
 		},
 		{
+			Name:        "ask",
+			Description: "Ask a question of an article, or of the summaries made in this workspace",
+			Localized:   map[string]string{"fr": "Poser une question à un article, ou aux résumés de cet espace"},
+			Options: []Option{
+				{Name: "question", Type: OptionString, Required: true, Rest: true,
+					Description: "Your question", Localized: map[string]string{"fr": "Votre question"}},
+				{Name: "url", Type: OptionURL, Placeholder: "url",
+					Description: "An article to answer from (else the summaries made here)",
+					Localized:   map[string]string{"fr": "Un article où chercher la réponse (sinon les résumés d’ici)"}},
+			},
+			Run: (*Bot).askCommand,
+		},
+		{
 			Name:        "precis",
 			Description: "Précis: help, channel settings, search and recaps",
 			Localized:   map[string]string{"fr": "Précis : aide, réglages du salon, recherche et récapitulatifs"},
@@ -119,9 +134,10 @@ func Commands() []Command {
 					Options: []Option{
 						{Name: "auto", Type: OptionBoolean, Placeholder: "on|off", Description: "Summarize links posted in this channel", Localized: map[string]string{"fr": "Résumer les liens publiés dans ce salon"}},
 						{Name: "points", Type: OptionInteger, Min: 1, Max: 10, Placeholder: "N", Description: "Key points per summary", Localized: map[string]string{"fr": "Points clés par résumé"}},
-						{Name: "lang", Type: OptionString, Placeholder: "xx|auto", Description: "Language of replies (en, fr…) or auto", Localized: map[string]string{"fr": "Langue des réponses (en, fr…) ou auto"}},
+						{Name: "lang", Type: OptionString, Placeholder: "xx|auto", Description: "Language of summaries and replies (en, fr…) or auto", Localized: map[string]string{"fr": "Langue des résumés et des réponses (en, fr…) ou auto"}},
 						{Name: "visibility", Type: OptionString, Choices: []string{"channel", "private"}, Description: "Post summaries to the channel or only to the requester", Localized: map[string]string{"fr": "Publier dans le salon ou seulement pour le demandeur"}},
 						{Name: "recaps", Type: OptionString, Choices: []string{"private", "channel"}, Description: "Show recaps only to the requester or to the channel", Localized: map[string]string{"fr": "Montrer les récapitulatifs au seul demandeur ou à tout le salon"}},
+						{Name: "engine", Type: OptionString, Choices: []string{summarize.EngineAuto, summarize.EngineExtractive, summarize.EngineLLM}, Description: "Summaries by the model (auto: when configured) or the extractive engine", Localized: map[string]string{"fr": "Résumés par le modèle (auto : s’il est configuré) ou le moteur extractif"}},
 					},
 					Run: (*Bot).settingsCommand},
 				{Name: "search", Description: "Search the summaries made in this workspace",

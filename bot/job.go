@@ -27,6 +27,10 @@ type SummarizeJob struct {
 	Ephemeral bool `json:"ephemeral,omitempty"`
 	// ReplyLang is the channel's language for replies ("": the article's).
 	ReplyLang string `json:"reply_lang,omitempty"`
+	// Question, when set, makes the job answer it (/ask) instead of
+	// summarizing: from the article at URL, or from the workspace's
+	// archive when URL is empty. Options.Engine and Scope apply.
+	Question string `json:"question,omitempty"`
 }
 
 // Input is what the job summarizes.
@@ -68,6 +72,9 @@ func (b *Bot) RunSummarize(ctx context.Context, job SummarizeJob, lastAttempt bo
 		UserID:       req.User.ID,
 		URL:          job.URL,
 	}
+	if job.Question != "" {
+		return b.runAsk(ctx, job, reply, key, lastAttempt)
+	}
 	s, err := b.summarize(ctx, job.Input(), job.Options)
 	if err != nil && ctx.Err() != nil {
 		// Stopped (shutdown, job timeout), not failed: hand the job back.
@@ -101,9 +108,37 @@ func (b *Bot) RunSummarize(ctx context.Context, job SummarizeJob, lastAttempt bo
 	if job.ReplyLang != "" {
 		reply.Lang = job.ReplyLang
 	}
-	sender, ok := b.sender(req.Conversation.Platform)
+	return b.deliver(ctx, reply, key)
+}
+
+// runAsk runs an /ask job: answer, then deliver, as RunSummarize does.
+func (b *Bot) runAsk(ctx context.Context, job SummarizeJob, reply Reply, key string, lastAttempt bool) error {
+	req := job.Request
+	ans, err := b.answer(ctx, req.Conversation.Scope(), job.Options.Engine, job.Question, job.URL)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+	if err != nil {
+		kind := summarize.KindOf(err)
+		b.log.InfoContext(ctx, "answer failed", slog.String("platform", req.Conversation.Platform),
+			slog.String("host", hostOf(job.URL)), slog.String("kind", kind.Name), slog.Any("error", err))
+		if kind.Retryable && !lastAttempt {
+			return err
+		}
+		reply.Failed, reply.Ephemeral = true, true
+		reply.Text = "I couldn't answer that: " + summarize.UserMessage(err)
+	} else {
+		reply.Doc = ans.doc(job.Question)
+	}
+	reply.Lang = job.ReplyLang
+	return b.deliver(ctx, reply, key)
+}
+
+// deliver hands reply to its platform's Sender and records the delivery.
+func (b *Bot) deliver(ctx context.Context, reply Reply, key string) error {
+	sender, ok := b.sender(reply.Conversation.Platform)
 	if !ok {
-		return fmt.Errorf("%w: no sender for platform %q", ErrPermanent, req.Conversation.Platform)
+		return fmt.Errorf("%w: no sender for platform %q", ErrPermanent, reply.Conversation.Platform)
 	}
 	if err := sender.Send(ctx, reply); err != nil {
 		return fmt.Errorf("deliver: %w", err)

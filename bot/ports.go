@@ -74,6 +74,29 @@ type Metrics interface {
 	// "llm:…" or "" when it failed; outcome "ok", "cached" or an error
 	// class.
 	SummaryDone(method, outcome string, elapsed time.Duration)
+	// ModelUse counts what one summary or answer made anew (use
+	// "summary" or "answer") cost: the model's tokens by method, and the
+	// cause when the model failed and the extractive engine answered
+	// instead (fallback "" when it did not).
+	ModelUse(use, method, fallback string, tokens int)
+}
+
+// Uses of ModelUse.
+const (
+	UseSummary = "summary"
+	UseAnswer  = "answer"
+)
+
+// ArticleReader fetches and extracts the article at a URL without
+// summarizing it (for /ask about an article); *summarize.Pipeline is one.
+type ArticleReader interface {
+	Article(ctx context.Context, rawURL string) (summarize.Article, error)
+}
+
+// BudgetReporter tells how many model tokens a scope (Scope.String)
+// spent today and its daily limit (0: none); the model engine is one.
+type BudgetReporter interface {
+	BudgetUse(ctx context.Context, scope string) (used, limit int, err error)
 }
 
 // PermissionChecker is an optional capability of a platform's Sender:

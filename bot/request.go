@@ -37,6 +37,10 @@ type Scope struct {
 	Workspace string `json:"workspace"`
 }
 
+// String names the scope as summarize.Options.Scope does ("slack/T123",
+// "web/"): model token budgets are counted per scope.
+func (s Scope) String() string { return s.Platform + "/" + s.Workspace }
+
 // User is who sent a request.
 type User struct {
 	ID   string `json:"id"`

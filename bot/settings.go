@@ -23,13 +23,18 @@ type ChannelSettings struct {
 	AutoSummarize bool `json:"auto_summarize"`
 	// Points per summary.
 	Points int `json:"points"`
-	// Lang of the replies' own words, such as the reading time ("": the
-	// article's language).
+	// Lang is the language summaries are written in (a model translates;
+	// the extractive engine cannot, and its replies say so) and the
+	// replies' own words, such as the reading time ("": the article's
+	// language).
 	Lang       string     `json:"lang"`
 	Visibility Visibility `json:"visibility"`
 	// Recaps says who sees recaps of the channel's conversations: only
 	// the requester (the default), or the channel.
 	Recaps Visibility `json:"recaps"`
+	// Engine is summarize.EngineExtractive or EngineLLM; "" is auto (the
+	// model when one is configured).
+	Engine string `json:"engine,omitempty"`
 }
 
 // DefaultSettings are a channel's settings until someone changes them.
@@ -42,7 +47,7 @@ func DefaultSettings() ChannelSettings {
 var ErrBadSetting = errors.New("bad setting")
 
 // ApplySettings changes s by the options of "/precis settings" (auto,
-// points, lang, visibility, recaps), already typed by the grammar.
+// points, lang, visibility, recaps, engine), already typed by the grammar.
 func ApplySettings(s ChannelSettings, inv Invocation) (ChannelSettings, error) {
 	if v, ok := inv.Bool("auto"); ok {
 		s.AutoSummarize = v
@@ -69,6 +74,15 @@ func ApplySettings(s ChannelSettings, inv Invocation) (ChannelSettings, error) {
 	if inv.Has("recaps") {
 		s.Recaps = Visibility(inv.String("recaps"))
 	}
+	if inv.Has("engine") {
+		s.Engine = inv.String("engine")
+		if s.Engine == summarize.EngineAuto {
+			s.Engine = ""
+		}
+		if !summarize.ValidEngine(s.Engine) {
+			return s, fmt.Errorf("%w: engine takes auto, extractive or llm", ErrBadSetting)
+		}
+	}
 	return s, nil
 }
 
@@ -86,6 +100,10 @@ func (s ChannelSettings) Describe() string {
 	if recaps == "" {
 		recaps = VisiblePrivate
 	}
-	return fmt.Sprintf("Auto-summarize links: %s\nPoints per summary: %d\nLanguage: %s\nVisibility: %s\nRecaps: %s",
-		auto, s.Points, lang, s.Visibility, recaps)
+	engine := s.Engine
+	if engine == "" {
+		engine = "auto (the model when one is configured)"
+	}
+	return fmt.Sprintf("Auto-summarize links: %s\nPoints per summary: %d\nLanguage: %s\nVisibility: %s\nRecaps: %s\nEngine: %s",
+		auto, s.Points, lang, s.Visibility, recaps, engine)
 }

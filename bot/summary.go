@@ -30,9 +30,15 @@ func (e *RateLimitError) Unwrap() error { return summarize.ErrRateLimited }
 // SummarizeNow returns the summary of in for a request answered at once
 // (the web page and API): from the cache when it holds one, free; else
 // made now, charged to the requester's rate limits (a *RateLimitError
-// when refused). The summary is archived in the conversation's scope.
+// when refused). The summary is archived in the conversation's scope,
+// whose model budget pays for it. Asking for the model (EngineLLM) where
+// none is configured fails with ErrNoModel.
 func (b *Bot) SummarizeNow(ctx context.Context, req Request, in Input, opts summarize.Options) (summarize.Summary, error) {
-	if s, ok := b.cached(ctx, CacheKey(in, opts)); ok {
+	if opts.Engine == summarize.EngineLLM && b.cfg.Model == "" {
+		return summarize.Summary{}, ErrNoModel
+	}
+	opts.Scope = req.Conversation.Scope().String()
+	if s, ok := b.cached(ctx, b.key(in, opts)); ok {
 		b.observe(s.Method, "cached", b.cfg.Now())
 		b.archive(ctx, req.Conversation, req.User.ID, in, s)
 		return s, nil
@@ -77,7 +83,7 @@ func (b *Bot) Search(ctx context.Context, scope Scope, query string, limit int) 
 // else made under the bound on concurrent work and cached.
 func (b *Bot) summarize(ctx context.Context, in Input, opts summarize.Options) (summarize.Summary, error) {
 	start := b.cfg.Now()
-	key := CacheKey(in, opts)
+	key := b.key(in, opts)
 	if s, ok := b.cached(ctx, key); ok {
 		b.observe(s.Method, "cached", start)
 		return s, nil
@@ -107,6 +113,10 @@ func (b *Bot) summarize(ctx context.Context, in Input, opts summarize.Options) (
 		return summarize.Summary{}, err
 	}
 	b.observe(s.Method, "ok", start)
+	b.modelUse(UseSummary, s.Method, s.Fallback, s.Tokens)
+	if !cacheable(s) {
+		return s, nil
+	}
 	b.hot.add(key, s, b.cfg.Now())
 	if b.cfg.Cache != nil {
 		if err := b.cfg.Cache.CacheSummary(ctx, key, s); err != nil {
@@ -116,10 +126,10 @@ func (b *Bot) summarize(ctx context.Context, in Input, opts summarize.Options) (
 	return s, nil
 }
 
-// cachedLink reports whether a summary of link with points is cached:
+// cachedLink reports whether a summary of link with opts is cached:
 // asking for it again costs no work.
-func (b *Bot) cachedLink(ctx context.Context, link string, points int) bool {
-	_, ok := b.cached(ctx, CacheKey(Input{URL: link}, summarize.Options{Points: points}))
+func (b *Bot) cachedLink(ctx context.Context, link string, opts summarize.Options) bool {
+	_, ok := b.cached(ctx, b.key(Input{URL: link}, opts))
 	return ok
 }
 

@@ -37,10 +37,28 @@ func (p *Pipeline) URL(ctx context.Context, rawURL string, opts Options) (Summar
 	return s, nil
 }
 
-// Page summarizes an already fetched (or locally read) document.
-func (p *Pipeline) Page(ctx context.Context, page *Page, opts Options) (Summary, error) {
+// Article fetches the page at rawURL and extracts its article, without
+// summarizing it: what a question about the article is answered from.
+func (p *Pipeline) Article(ctx context.Context, rawURL string) (Article, error) {
+	page, err := p.Fetcher.Fetch(ctx, rawURL)
+	if err != nil {
+		return Article{}, err
+	}
+	a, err := p.extract(page)
+	if err != nil {
+		return Article{}, err
+	}
+	if a.URL == "" {
+		a.URL = rawURL
+	}
+	return a, nil
+}
+
+// extract reduces a document to its article, within the bounds every
+// input gets.
+func (p *Pipeline) extract(page *Page) (Article, error) {
 	if len(page.Body) > MaxTextBytes {
-		return Summary{}, fmt.Errorf("page of %d bytes: %w", len(page.Body), ErrTooLarge)
+		return Article{}, fmt.Errorf("page of %d bytes: %w", len(page.Body), ErrTooLarge)
 	}
 	if !utf8.Valid(page.Body) { // a copy: the caller's page stays as it was
 		fixed := *page
@@ -48,9 +66,14 @@ func (p *Pipeline) Page(ctx context.Context, page *Page, opts Options) (Summary,
 		page = &fixed
 	}
 	if strings.TrimSpace(string(page.Body)) == "" {
-		return Summary{}, fmt.Errorf("empty document: %w", ErrNoText)
+		return Article{}, fmt.Errorf("empty document: %w", ErrNoText)
 	}
-	a, err := p.Extractor.Extract(page)
+	return p.Extractor.Extract(page)
+}
+
+// Page summarizes an already fetched (or locally read) document.
+func (p *Pipeline) Page(ctx context.Context, page *Page, opts Options) (Summary, error) {
+	a, err := p.extract(page)
 	if err != nil {
 		return Summary{}, err
 	}

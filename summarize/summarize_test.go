@@ -90,3 +90,33 @@ func TestPipelinePageGuards(t *testing.T) {
 		t.Errorf("invalid UTF-8: extractor got %q, caller's page now %q", e.body, page.Body)
 	}
 }
+
+// fetcherFunc is a Fetcher made of a function.
+type fetcherFunc func(ctx context.Context, rawURL string) (*Page, error)
+
+func (f fetcherFunc) Fetch(ctx context.Context, rawURL string) (*Page, error) { return f(ctx, rawURL) }
+
+func TestPipelineArticle(t *testing.T) {
+	e := &echo{}
+	pages := map[string]string{"https://example.com/a": "the article", "https://example.com/blank": "  "}
+	p := &Pipeline{Extractor: e, Engine: e, Fetcher: fetcherFunc(func(_ context.Context, rawURL string) (*Page, error) {
+		body, ok := pages[rawURL]
+		if !ok {
+			return nil, fmt.Errorf("HTTP 404: %w", ErrUpstream)
+		}
+		return &Page{MediaType: "text/html", Body: []byte(body)}, nil
+	})}
+	a, err := p.Article(context.Background(), "https://example.com/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.URL != "https://example.com/a" || len(a.Paragraphs) != 1 || a.Paragraphs[0] != "the article" {
+		t.Errorf("article = %+v", a)
+	}
+	if _, err := p.Article(context.Background(), "https://example.com/blank"); !errors.Is(err, ErrNoText) {
+		t.Errorf("blank page: err = %v, want ErrNoText", err)
+	}
+	if _, err := p.Article(context.Background(), "https://example.com/missing"); !errors.Is(err, ErrUpstream) {
+		t.Errorf("missing page: err = %v, want ErrUpstream", err)
+	}
+}

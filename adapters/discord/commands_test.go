@@ -88,13 +88,17 @@ func TestRegisterCommands(t *testing.T) {
 					}
 				}
 			}
-			if diff := cmp.Diff([]string{"summarize", "precis", bot.MessageAction, bot.RecapAction}, names); diff != "" {
-				t.Errorf("commands (-want +got):\n%s", diff)
+			if diff := cmp.Diff([]string{"summarize", "ask", "precis", bot.MessageAction, bot.RecapAction}, names); diff != "" {
+				t.Fatalf("commands (-want +got):\n%s", diff)
 			}
-			for _, c := range cmds[2:] {
+			for _, c := range cmds[3:] {
 				if c.Type != 3 {
 					t.Errorf("%q has type %d, want 3 (message context menu)", c.Name, c.Type)
 				}
+			}
+			// /ask takes the question first, required, and the link after.
+			if o := cmds[1].Options; len(o) != 2 || o[0].Name != "question" || !o[0].Required || o[1].Name != "url" || o[1].Required {
+				t.Errorf("/ask options: %+v", o)
 			}
 		})
 	}

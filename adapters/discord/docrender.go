@@ -28,7 +28,7 @@ func renderDoc(d bot.Doc) []outMessage {
 	footer := bot.Truncate(oneLine(d.Footer), maxEmbedFooter, bot.DiscordCost)
 	f := newEmbedFlow(first, footer)
 	if intro := oneLine(d.Intro); intro != "" {
-		f.paragraph("", "", intro)
+		f.paragraph("", "", intro, "")
 	}
 	total, shown := 0, 0
 	for _, s := range d.Sections {

@@ -62,26 +62,23 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 
 func newHarnessWithLimits(t testing.TB, limits bot.Limits, opts ...harnessOption) *harness {
 	t.Helper()
-	return newHarnessCore(t, bot.Config{Limits: limits}, opts...)
+	return newHarnessCore(t, bot.Config{Summarizer: summarizetest.Pipeline(), Limits: limits}, opts...)
 }
 
-// newHarnessCore is newHarness with a core configured from base (its
-// clock, limits…); the harness adds the stores, queue and logger.
-func newHarnessCore(t testing.TB, base bot.Config, opts ...harnessOption) *harness {
+// newHarnessCore is newHarness with more of the core's configuration (an
+// Answerer, a model); its Logger is the harness's.
+func newHarnessCore(t testing.TB, core bot.Config, opts ...harnessOption) *harness {
 	t.Helper()
 	h := &harness{t: t, logs: &bottest.LogBuffer{}}
 	fcfg := fakediscord.Config{Token: testToken, AppID: testApp, MessageContentApproved: true}
 	logger := bottest.NewLogger(h.logs)
 	h.articles = summarizetest.NewArticleServer()
 	t.Cleanup(h.articles.Close)
-	base.Logger = logger
-	if base.Summarizer == nil {
-		base.Summarizer = summarizetest.Pipeline()
+	core.Logger = logger
+	if core.Recapper == nil {
+		core.Recapper = chat.New(chat.DefaultParams())
 	}
-	if base.Recapper == nil {
-		base.Recapper = chat.New(chat.DefaultParams())
-	}
-	h.env = bottest.NewEnvWith(base)
+	h.env = bottest.NewEnvWith(core)
 	cfg := Config{
 		Token: testToken, AppID: testApp, MessageContent: true,
 		Core: h.env.Bot, Logger: logger,

@@ -111,13 +111,22 @@ func renderSummary(s summarize.Summary, lang string) []outMessage {
 		first.Author = &discordgo.MessageEmbedAuthor{Name: bot.Truncate(by, maxEmbedAuthor, bot.DiscordCost)}
 	}
 	f := newEmbedFlow(first, bot.Truncate(summaryFooter(s, lang), maxEmbedFooter, bot.DiscordCost))
+	if note := bot.UntranslatedNote(s); note != "" {
+		f.line("*" + escapeMarkdown(note) + "*")
+	}
 	if t := oneLine(s.TLDR); t != "" {
-		f.paragraph("", "**TL;DR** ", t)
+		f.paragraph("\n\n", "**TL;DR** ", t, "") // after the note, if any
 	}
 	sep := "\n\n" // a blank line between the TL;DR and the points
-	for _, p := range s.Points {
+	sources := bot.PointSources(s)
+	for i, p := range s.Points {
 		if p = oneLine(p); p != "" {
-			f.paragraph(sep, "• ", p)
+			// Each point links to the passage that supports it.
+			var link string
+			if sources[i] != "" {
+				link = " [source](" + maskedURL(sources[i]) + ")"
+			}
+			f.paragraph(sep, "• ", p, link)
 			sep = "\n"
 		}
 	}
@@ -186,11 +195,13 @@ func (f *embedFlow) room() int {
 	return min(maxEmbedDescription-noteRoom-f.descLen, maxEmbedsTotal-f.reserve-f.used-f.fixed-f.descLen)
 }
 
-// paragraph adds text from outside, escaped, after sep and prefix (our
-// own markup); a text longer than the room left continues, without the
-// prefix, in the next embeds.
-func (f *embedFlow) paragraph(sep, prefix, raw string) {
+// paragraph adds text from outside, escaped, after sep and prefix and
+// before suffix (our own markup, suffix short: a link); a text longer
+// than the room left continues, without the prefix, in the next embeds,
+// and the suffix ends its last piece.
+func (f *embedFlow) paragraph(sep, prefix, raw, suffix string) {
 	first, fresh := true, false
+	suffixLen := utf8.RuneCountInString(suffix)
 	for raw != "" {
 		if f.full {
 			f.dropped = true
@@ -203,7 +214,7 @@ func (f *embedFlow) paragraph(sep, prefix, raw string) {
 		if f.descLen == 0 {
 			s = ""
 		}
-		room := f.room() - utf8.RuneCountInString(s+p)
+		room := f.room() - utf8.RuneCountInString(s+p) - suffixLen
 		var head, rest string
 		if room > 0 {
 			head, rest = bot.Cut(raw, room, markdownCost)
@@ -223,6 +234,8 @@ func (f *embedFlow) paragraph(sep, prefix, raw string) {
 		f.write(s + p + escapeMarkdown(head))
 		if raw != "" {
 			f.next(false)
+		} else {
+			f.write(suffix)
 		}
 	}
 }

@@ -19,9 +19,10 @@ func TestRenderSummaryGolden(t *testing.T) {
 		URL: "https://news.example/a?utm_source=x", CanonicalURL: "https://news.example/a",
 		Title: "Harbour town votes to rebuild its sea wall", Site: "The Coastal Courier", Byline: "Jane Roe",
 		Published: &published, Lang: "en",
-		TLDR:   "Port Avel will rebuild its sea wall, two metres higher, for 18 million euros.",
-		Points: []string{"Work starts in April and lasts three years.", "Fishermen ask for *compensation* [link](https://evil.example).", "Premiums tripled in five years."},
-		Method: "extractive", ReadingMinutes: 2,
+		TLDR:    "Port Avel will rebuild its sea wall, two metres higher, for 18 million euros.",
+		Points:  []string{"Work starts in April and lasts three years.", "Fishermen ask for *compensation* [link](https://evil.example).", "Premiums tripled in five years."},
+		Support: []string{"Work is due to start in April and last three years (weather permitting).", "", "An insurance survey found that premiums there had tripled in five years."},
+		Method:  "extractive", ReadingMinutes: 2,
 	}
 	msgs := renderSummary(s, "")
 	b, err := json.MarshalIndent(msgs, "", "  ")
@@ -150,4 +151,52 @@ func endsSentence(s string) bool {
 	s = strings.TrimRight(s, `"'’”»)]`)
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return r == '.' || r == '!' || r == '?' || r == '…'
+}
+
+// Every point links to the passage that supports it, and the links keep
+// the long summary within Discord's limits.
+func TestRenderSummaryLinksPointsToTheirPassages(t *testing.T) {
+	s := longSummary()
+	s.URL = "https://example.org/" + strings.Repeat("a", 800)
+	for range s.Points {
+		s.Support = append(s.Support, "The passage (with brackets) that supports this point, word for word.")
+	}
+	msgs := renderSummary(s, "")
+	var text string
+	for i, m := range msgs {
+		total := 0
+		for _, e := range m.Embeds {
+			total += embedSize(e)
+			if n := utf8.RuneCountInString(e.Description); n > maxEmbedDescription {
+				t.Errorf("message %d: description %d", i, n)
+			}
+			text += e.Description + "\n"
+		}
+		if total > maxEmbedsTotal || len(m.Embeds) > maxEmbedsPerMessage {
+			t.Errorf("message %d: %d embeds, %d characters", i, len(m.Embeds), total)
+		}
+	}
+	if len(msgs) > maxReplyMessages {
+		t.Errorf("%d messages", len(msgs))
+	}
+	link := " [source](" + maskedURL(bot.PointSources(s)[0]) + ")"
+	if n := strings.Count(text, link); n == 0 {
+		t.Fatalf("no link %q", link)
+	}
+	if !strings.Contains(link, "%28with%20brackets%29") || strings.Contains(link, "(with") {
+		t.Errorf("brackets of the passage not encoded: %s", link)
+	}
+	// A point shown whole ends with its link.
+	if !strings.Contains(text, "about the sea wall."+link) {
+		t.Errorf("no point ends with its link")
+	}
+}
+
+func TestRenderSummarySaysItIsUntranslated(t *testing.T) {
+	s := summarize.Summary{URL: "https://example.org/a", Title: "L’OTAN", Lang: "fr", RequestedLang: "en", TLDR: "L’OTAN veut aider l’Ukraine.", Method: "extractive"}
+	msgs := renderSummary(s, "en")
+	d := msgs[0].Embeds[0].Description
+	if want := "*Written in French: the extractive engine cannot translate into English.*\n\n**TL;DR** "; !strings.HasPrefix(d, want) {
+		t.Errorf("description %q, want it to start with %q", d, want)
+	}
 }

@@ -67,12 +67,12 @@ func newHarness(t testing.TB, configure ...func(*Config)) *harness {
 // newHarnessLimits is newHarness with the core's rate limits.
 func newHarnessLimits(t testing.TB, limits bot.Limits, configure ...func(*Config)) *harness {
 	t.Helper()
-	return newHarnessCore(t, bot.Config{Limits: limits}, configure...)
+	return newHarnessCore(t, bot.Config{Summarizer: summarizetest.Pipeline(), Limits: limits}, configure...)
 }
 
-// newHarnessCore is newHarness with a core configured from base (its
-// clock, limits…); the harness adds the stores, queue and logger.
-func newHarnessCore(t testing.TB, base bot.Config, configure ...func(*Config)) *harness {
+// newHarnessCore is newHarness with more of the core's configuration (an
+// Answerer, a model); its Logger is the harness's.
+func newHarnessCore(t testing.TB, core bot.Config, configure ...func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, fake: fakeslack.New(), articles: summarizetest.NewArticleServer(), logs: &bottest.LogBuffer{}}
 	h.fake.AddChannel(fakeslack.Channel{ID: general, Name: "general", Creator: alice, Members: []string{alice, bob, admin, fakeslack.DefaultBotUserID}})
@@ -83,14 +83,11 @@ func newHarnessCore(t testing.TB, base bot.Config, configure ...func(*Config)) *
 	h.fake.AddUser(fakeslack.User{ID: admin, Name: "root", IsAdmin: true})
 
 	logger := bottest.NewLogger(h.logs)
-	base.Logger = logger
-	if base.Summarizer == nil {
-		base.Summarizer = summarizetest.Pipeline()
+	core.Logger = logger
+	if core.Recapper == nil {
+		core.Recapper = chat.New(chat.DefaultParams())
 	}
-	if base.Recapper == nil {
-		base.Recapper = chat.New(chat.DefaultParams())
-	}
-	h.env = bottest.NewEnvWith(base)
+	h.env = bottest.NewEnvWith(core)
 	h.core = &countingCore{Core: h.env.Bot}
 	cfg := Config{
 		BotToken: h.fake.BotToken, AppToken: h.fake.AppToken, SigningSecret: testSecret,

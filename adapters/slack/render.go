@@ -131,9 +131,13 @@ func renderSummary(s summarize.Summary, lang string) ([]slackgo.Block, string) {
 		text := strings.Join(meta, " · ")
 		m.add(slackgo.NewContextBlock("", mrkdwn(text)), length(text))
 	}
+	if note := bot.UntranslatedNote(s); note != "" {
+		text := escape(note)
+		m.add(slackgo.NewContextBlock("", mrkdwn(text)), length(text))
+	}
 
 	body := tldrSections(neutralize(s.TLDR))
-	body = append(body, pointSections(s.Points)...)
+	body = append(body, pointSections(s.Points, bot.PointSources(s))...)
 	for i, text := range body {
 		if !m.add(section(text), length(text)) {
 			more := "Shortened to fit Slack; the article has the rest."
@@ -205,21 +209,31 @@ func tldrSections(tldr string) []string {
 }
 
 // pointSections renders points as bulleted lines packed into section
-// texts of at most maxSectionText; a point too long for one section
-// continues, indented, in the next. It makes no more than a message can
-// show.
-func pointSections(points []string) []string {
+// texts of at most maxSectionText, each followed by a small link to the
+// passage that supports it (sources[i], when not ""); a point too long
+// for one section continues, indented, in the next, and its link ends
+// the last piece. It makes no more than a message can show.
+func pointSections(points, sources []string) []string {
 	const bullet, indent = "• ", "   "
 	var lines []string
 	used := 0
-	for _, p := range points {
+	for i, p := range points {
 		p = neutralize(p)
+		var link string
+		if i < len(sources) {
+			if u := linkURL(sources[i]); u != "" {
+				link = " _<" + u + "|source>_"
+			}
+		}
 		for first := true; p != "" && used <= maxRenderedText; first = false {
 			var piece string
-			piece, p = bot.Cut(p, maxSectionText-len(indent), bot.SlackCost)
+			piece, p = bot.Cut(p, maxSectionText-len(indent)-length(link), bot.SlackCost)
 			line := indent + escape(piece)
 			if first {
 				line = bullet + escape(piece)
+			}
+			if p == "" {
+				line += link
 			}
 			lines = append(lines, line)
 			used += length(line) + 1

@@ -34,6 +34,11 @@ func sampleSummary() summarize.Summary {
 			"Fishermen want compensation for moorings moved to the outer basin.",
 			"Premiums in the lower town tripled in five years.",
 		},
+		Support: []string{
+			"Work is due to start in April and last three years. The harbour will stay open throughout.",
+			"Fishermen welcomed the decision but asked for compensation for the months when their moorings will be moved.",
+			"",
+		},
 		Method:         summarize.MethodExtractive,
 		Words:          612,
 		ReadingMinutes: 3,
@@ -92,6 +97,10 @@ func TestRenderSummaryWithinLimits(t *testing.T) {
 		{"long title", summarize.Summary{Title: long, URL: "https://x.example/", TLDR: "Short."}, false},
 		{"too much text", summarize.Summary{Title: "T", URL: "https://x.example/", TLDR: long, Points: []string{long, long, long, long, long, long, long, long, long, long}}, false},
 		{"many tiny points", summarize.Summary{Title: "T", URL: "https://x.example/", Points: strings.Fields(strings.Repeat("point ", 400))}, true},
+		{"long points with sources", summarize.Summary{Title: "T", URL: "https://x.example/" + strings.Repeat("a", 900),
+			Points: []string{long[:2990], long[:2500], long[:3100], long[:1000]}, Support: []string{long[:500], long[:900], long, long[:30]}}, false},
+		{"many points with sources", summarize.Summary{Title: "T", URL: "https://x.example/" + strings.Repeat("a", 700),
+			Points: strings.Fields(strings.Repeat("point ", 60)), Support: strings.Fields(strings.Repeat("passage&sources ", 60))}, false},
 		{"empty summary", summarize.Summary{}, true},
 	}
 	for _, tt := range tests {
@@ -217,5 +226,54 @@ func TestRenderSummaryLabelsFollowTheReplyLanguage(t *testing.T) {
 		if !strings.Contains(string(raw), tt.want) {
 			t.Errorf("lang %s: blocks lack %q: %s", tt.lang, tt.want, raw)
 		}
+	}
+}
+
+// Every point links to the passage that supports it, when one is known.
+func TestRenderSummaryLinksPointsToTheirPassages(t *testing.T) {
+	s := sampleSummary()
+	blocks, _ := renderSummary(s, "")
+	raw, err := json.Marshal(blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	for _, b := range blocks {
+		if sb, ok := b.(*slackgo.SectionBlock); ok {
+			text += sb.Text.Text + "\n"
+		}
+	}
+	sources := bot.PointSources(s)
+	for i, p := range s.Points {
+		line := "• " + escape(neutralize(p))
+		if sources[i] != "" {
+			line += " _<" + linkURL(sources[i]) + "|source>_"
+		}
+		if !strings.Contains(text, line+"\n") {
+			t.Errorf("point %d: no line %q in\n%s", i+1, line, text)
+		}
+	}
+	if !strings.Contains(string(raw), "#:~:text=Work%20is%20due%20to,will%20stay%20open%20throughout") {
+		t.Errorf("no text fragment of the first passage: %s", raw)
+	}
+}
+
+// A summary the extractive engine could not write in the language asked
+// for says so.
+func TestRenderSummarySaysItIsUntranslated(t *testing.T) {
+	s := sampleSummary()
+	s.Lang, s.RequestedLang = "fr", "en"
+	blocks, _ := renderSummary(s, "en")
+	raw, err := json.Marshal(blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "Written in French: the extractive engine cannot translate into English.") {
+		t.Errorf("no note: %s", raw)
+	}
+	s.RequestedLang = "fr"
+	blocks, _ = renderSummary(s, "fr")
+	if raw, _ := json.Marshal(blocks); strings.Contains(string(raw), "cannot translate") {
+		t.Errorf("a note on a summary in the language asked for: %s", raw)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/summarize"
@@ -24,7 +25,14 @@ type summaryRequest struct {
 	URL    string `json:"url"`
 	Text   string `json:"text"`
 	Points int    `json:"points"`
-	Lang   string `json:"lang"`
+	// Lang is the article's language, when detection gets it wrong.
+	Lang string `json:"lang"`
+	// SummaryLang is the language to write the summary in ("" or
+	// "auto": the article's); a model translates, the extractive engine
+	// cannot and says so (requested_lang).
+	SummaryLang string `json:"summary_lang"`
+	// Engine is "auto" (or ""), "extractive" or "llm".
+	Engine string `json:"engine"`
 	// CallbackURL makes the request asynchronous: the answer is POSTed
 	// there when the job finishes.
 	CallbackURL string `json:"callback_url"`
@@ -92,14 +100,17 @@ func (req summaryRequest) validate(callbacks bool) (summaryInput, error) {
 		return in, badRequest("The number of points must be between %d and %d.", summarize.MinPoints, summarize.MaxPoints)
 	}
 	in.opts.Points = req.Points
-	lang := strings.ToLower(strings.TrimSpace(req.Lang))
-	if lang == "auto" {
-		lang = ""
-	}
-	if lang != "" && (len(lang) != 2 || strings.Trim(lang, "abcdefghijklmnopqrstuvwxyz") != "") {
+	var ok bool
+	if in.opts.Lang, ok = langCode(req.Lang); !ok {
 		return in, badRequest("\"lang\" must be a two-letter language code such as \"en\" or \"fr\".")
 	}
-	in.opts.Lang = lang
+	if in.opts.OutputLang, ok = langCode(req.SummaryLang); !ok {
+		return in, badRequest("\"summary_lang\" must be a two-letter language code such as \"en\" or \"fr\", or \"auto\".")
+	}
+	in.opts.Engine = strings.ToLower(strings.TrimSpace(req.Engine))
+	if !summarize.ValidEngine(in.opts.Engine) {
+		return in, badRequest("\"engine\" must be \"auto\", \"extractive\" or \"llm\".")
+	}
 	if in.callback != "" {
 		switch {
 		case !callbacks:
@@ -111,9 +122,24 @@ func (req summaryRequest) validate(callbacks bool) (summaryInput, error) {
 			return in, badRequest("\"callback_url\" works with \"url\" only; send text without it.")
 		case in.opts.Lang != "":
 			return in, badRequest("\"lang\" can't be combined with \"callback_url\" yet.")
+		case in.opts.OutputLang != "" || in.opts.Engine != "":
+			return in, badRequest("\"summary_lang\" and \"engine\" can't be combined with \"callback_url\" yet.")
 		}
 	}
 	return in, nil
+}
+
+// langCode reads a language code: two letters, lower-cased; "" or "auto"
+// for none.
+func langCode(raw string) (string, bool) {
+	lang := strings.ToLower(strings.TrimSpace(raw))
+	if lang == "auto" {
+		lang = ""
+	}
+	if lang != "" && (len(lang) != 2 || strings.Trim(lang, "abcdefghijklmnopqrstuvwxyz") != "") {
+		return "", false
+	}
+	return lang, true
 }
 
 // checkWebURL accepts absolute http(s) URLs with a host.
@@ -211,6 +237,10 @@ func (a *Adapter) summarizeAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, err := a.core.SummarizeNow(r.Context(), bot.Request{Conversation: conv, User: user}, bot.Input{URL: in.url, Text: in.text}, in.opts)
+	if errors.Is(err, bot.ErrNoModel) {
+		writeError(w, http.StatusBadRequest, msgNoModel)
+		return
+	}
 	if err != nil {
 		setRetryAfter(w, err)
 		status := statusOf(err)
@@ -263,6 +293,60 @@ func (a *Adapter) enqueue(w http.ResponseWriter, r *http.Request, conv bot.Conve
 	default: // any other refusal, already worded for the user
 		writeError(w, http.StatusUnprocessableEntity, ack.Text)
 	}
+}
+
+// msgNoModel answers a request for the model where none is configured.
+const msgNoModel = "No model is configured on this server: leave out \"engine\", or use \"auto\" or \"extractive\"."
+
+// askRequest is the body of POST /api/v1/ask.
+type askRequest struct {
+	Question string `json:"question"`
+	// URL, when set, is the article to answer from; else the summaries
+	// archived in the web scope are.
+	URL string `json:"url"`
+}
+
+// askAPI answers POST /api/v1/ask: {"question", "url"?} -> {"answer",
+// "sources": [{"url", "title"}], "method", …} (summarize.Answer), at
+// once, charged to the client's rate limit like a summary.
+func (a *Adapter) askAPI(w http.ResponseWriter, r *http.Request) {
+	if err := a.sameOrigin(r); err != nil {
+		writeError(w, http.StatusForbidden, "Cross-origin requests are not allowed.")
+		return
+	}
+	var req askRequest
+	if re := a.decodeJSON(w, r, &req); re != nil {
+		writeError(w, re.status, re.msg)
+		return
+	}
+	question, link := strings.TrimSpace(req.Question), strings.TrimSpace(req.URL)
+	switch {
+	case question == "":
+		writeError(w, http.StatusBadRequest, "Give a \"question\".")
+		return
+	case utf8.RuneCountInString(question) > summarize.MaxQuestionRunes:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("The question is too long: at most %d characters.", summarize.MaxQuestionRunes))
+		return
+	case link != "" && checkWebURL(link) != nil:
+		a.writeInputError(w, fmt.Errorf("url: %w", summarize.ErrBadURL))
+		return
+	}
+	ans, err := a.core.Ask(r.Context(), bot.Request{Conversation: bot.Conversation{Platform: bot.PlatformWeb, Channel: ChannelAPI}, User: bot.User{ID: clientOf(r)}}, question, link)
+	if errors.Is(err, bot.ErrNoAnswers) {
+		writeError(w, http.StatusServiceUnavailable, "Questions aren't available on this server.")
+		return
+	}
+	if err != nil {
+		setRetryAfter(w, err)
+		status := statusOf(err)
+		a.log.InfoContext(r.Context(), "api answer failed", slog.String("host", hostOf(link)), slog.Int("status", status), slog.Any("error", err))
+		writeError(w, status, summarize.UserMessage(err))
+		return
+	}
+	if ans.Sources == nil {
+		ans.Sources = []summarize.Source{}
+	}
+	writeJSON(w, http.StatusOK, ans)
 }
 
 // searchAPI answers GET /api/v1/summaries?q=words&limit=N.

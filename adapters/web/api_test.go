@@ -108,6 +108,17 @@ func TestAPIRefusesBadInput(t *testing.T) {
 		{name: "points negative", body: `{"url": "LINK", "points": -1}`, wantStatus: 400},
 		{name: "points fractional", body: `{"url": "LINK", "points": 2.5}`, wantStatus: 400},
 		{name: "lang not a code", body: `{"url": "LINK", "lang": "english"}`, wantStatus: 400},
+		{name: "summary_lang not a code", body: `{"url": "LINK", "summary_lang": "english"}`, wantStatus: 400},
+		{name: "unknown engine", body: `{"url": "LINK", "engine": "gpt-4o"}`, wantStatus: 400},
+		{name: "engine llm without a model", body: `{"url": "LINK", "engine": "llm"}`, wantStatus: 400},
+		{name: "callback with summary_lang", body: `{"url": "LINK", "summary_lang": "fr", "callback_url": "http://127.0.0.1:1/hook"}`, wantStatus: 400},
+		{name: "callback with engine", body: `{"url": "LINK", "engine": "extractive", "callback_url": "http://127.0.0.1:1/hook"}`, wantStatus: 400},
+		{name: "ask: no question", path: "/api/v1/ask", body: `{"url": "LINK"}`, wantStatus: 400},
+		{name: "ask: blank question", path: "/api/v1/ask", body: `{"question": "  "}`, wantStatus: 400},
+		{name: "ask: question too long", path: "/api/v1/ask", body: `{"question": "` + strings.Repeat("why ", 130) + `"}`, wantStatus: 400},
+		{name: "ask: bad url", path: "/api/v1/ask", body: `{"question": "why?", "url": "javascript:alert(1)"}`, wantStatus: 422},
+		{name: "ask: unknown field", path: "/api/v1/ask", body: `{"question": "why?", "engine": "llm"}`, wantStatus: 400},
+		{name: "ask: GET", method: http.MethodGet, path: "/api/v1/ask", wantStatus: 405, wantAllow: "POST"},
 		{name: "callback of another scheme", body: `{"url": "LINK", "callback_url": "file:///etc/passwd"}`, wantStatus: 400},
 		{name: "callback with text", body: `{"text": "Some text.", "callback_url": "http://127.0.0.1:1/hook"}`, wantStatus: 400},
 		{name: "callback with lang", body: `{"url": "LINK", "lang": "fr", "callback_url": "http://127.0.0.1:1/hook"}`, wantStatus: 400},
@@ -220,6 +231,9 @@ func (c failingCore) RequestState(context.Context, string) (bot.RequestState, er
 }
 func (c failingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
 	return nil, c.err
+}
+func (c failingCore) Ask(context.Context, bot.Request, string, string) (summarize.Answer, error) {
+	return summarize.Answer{}, c.err
 }
 
 func TestAPIErrorStatusOfEverySentinel(t *testing.T) {

@@ -103,8 +103,19 @@ func TestBrowserSummarizesLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]any{"title": title, "points": points, "history": history}
-	wantPage := map[string]any{"title": want.Title, "points": want.Points, "history": []string{want.Title, lighthouse.Title}}
+	links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("article.summary .points li a.source")].map(a => a.getAttribute("href"))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]any{"title": title, "points": points, "links": links, "history": history}
+	// Each point, then a small link to the passage that supports it.
+	var wantPoints, wantLinks []string
+	for i, p := range want.Points {
+		wantPoints = append(wantPoints, p+" source")
+		wantLinks = append(wantLinks, summarize.TextFragmentURL(want.CanonicalURL, want.Support[i]))
+	}
+	wantPage := map[string]any{"title": want.Title, "points": wantPoints, "links": wantLinks, "history": []string{want.Title, lighthouse.Title}}
 	if diff := cmp.Diff(wantPage, got); diff != "" {
 		t.Errorf("page in the browser (-want +got):\n%s", diff)
 	}

@@ -37,11 +37,19 @@ type fixture struct {
 // Config before New.
 func newFixture(t testing.TB, limits bot.Limits, configure func(*web.Config)) *fixture {
 	t.Helper()
+	return newFixtureCore(t, bot.Config{Summarizer: summarizetest.Pipeline(), Limits: limits}, configure)
+}
+
+// newFixtureCore is newFixture with more of the core's configuration (an
+// Answerer, a model); its Logger is the fixture's.
+func newFixtureCore(t testing.TB, core bot.Config, configure func(*web.Config)) *fixture {
+	t.Helper()
 	logs := &bottest.LogBuffer{}
 	logger := bottest.NewLogger(logs)
 	articles := summarizetest.NewArticleServer()
 	t.Cleanup(articles.Close)
-	env := bottest.NewEnv(summarizetest.Pipeline(), limits, logger)
+	core.Logger = logger
+	env := bottest.NewEnvWith(core)
 	cfg := web.Config{
 		Core:          env.Bot,
 		Registry:      prometheus.NewRegistry(),
@@ -209,4 +217,17 @@ func attr(doc *html.Node, selector, name string) string {
 		}
 	}
 	return ""
+}
+
+// attrs returns the attribute of every node matching selector.
+func attrs(doc *html.Node, selector, name string) []string {
+	var out []string
+	for _, n := range cascadia.QueryAll(doc, cascadia.MustCompile(selector)) {
+		for _, a := range n.Attr {
+			if a.Key == name {
+				out = append(out, a.Val)
+			}
+		}
+	}
+	return out
 }

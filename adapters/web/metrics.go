@@ -16,14 +16,17 @@ import (
 var _ bot.Metrics = (*Metrics)(nil)
 
 // Metrics are Précis's Prometheus metrics: HTTP requests by route and
-// status, summaries by method and outcome, their latencies, and the depth
-// of the job queue. It implements bot.Metrics.
+// status, summaries by method and outcome, their latencies, the model's
+// tokens and fallbacks, and the depth of the job queue. It implements
+// bot.Metrics.
 type Metrics struct {
 	reg            *prometheus.Registry
 	requests       *prometheus.CounterVec
 	requestLatency *prometheus.HistogramVec
 	summaries      *prometheus.CounterVec
 	summaryLatency *prometheus.HistogramVec
+	modelTokens    *prometheus.CounterVec
+	fallbacks      *prometheus.CounterVec
 }
 
 // summaryBuckets span a cache hit (milliseconds) to a slow site or model
@@ -58,6 +61,14 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Help:    "Time to make a summary, by outcome.",
 			Buckets: summaryBuckets,
 		}, []string{"outcome"})),
+		modelTokens: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "precis_model_tokens_total",
+			Help: "Model tokens spent (prompt and completion, retries included) on new summaries and answers, by use (summary, answer) and method.",
+		}, []string{"use", "method"})),
+		fallbacks: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "precis_model_fallbacks_total",
+			Help: "Summaries and answers the extractive engine made because the model failed, by use and cause (model_unavailable, over_budget, bad_model_output…).",
+		}, []string{"use", "cause"})),
 	}
 }
 
@@ -81,6 +92,18 @@ func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
 func (m *Metrics) SummaryDone(method, outcome string, elapsed time.Duration) {
 	m.summaries.WithLabelValues(method, outcome).Inc()
 	m.summaryLatency.WithLabelValues(outcome).Observe(elapsed.Seconds())
+}
+
+// ModelUse implements bot.Metrics. Summaries of the extractive engine
+// cost no token and add nothing: the counter of a method appears with
+// its first token.
+func (m *Metrics) ModelUse(use, method, fallback string, tokens int) {
+	if tokens > 0 {
+		m.modelTokens.WithLabelValues(use, method).Add(float64(tokens))
+	}
+	if fallback != "" {
+		m.fallbacks.WithLabelValues(use, fallback).Inc()
+	}
 }
 
 // instrument counts and times the requests of one route.

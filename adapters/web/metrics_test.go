@@ -172,3 +172,34 @@ func TestNewMetricsTwiceSharesCollectors(t *testing.T) {
 	}
 	t.Errorf("precis_summaries_total missing")
 }
+
+func TestModelUseMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := web.NewMetrics(reg)
+	m.ModelUse(bot.UseSummary, "llm:gpt-fake", "", 1200)
+	m.ModelUse(bot.UseSummary, "llm:gpt-fake", "", 800)
+	m.ModelUse(bot.UseSummary, "extractive", "model_unavailable", 0)
+	m.ModelUse(bot.UseSummary, "extractive", "bad_model_output", 650)
+	m.ModelUse(bot.UseAnswer, "extractive", "model_unavailable", 0)
+	m.ModelUse(bot.UseSummary, "extractive", "", 0)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[string]float64)
+	for _, f := range families {
+		for _, mm := range f.GetMetric() {
+			got[f.GetName()+labelString(mm.GetLabel())] = mm.GetCounter().GetValue()
+		}
+	}
+	want := map[string]float64{
+		"precis_model_tokens_total{method=llm:gpt-fake,use=summary}":        2000,
+		"precis_model_tokens_total{method=extractive,use=summary}":          650,
+		"precis_model_fallbacks_total{cause=model_unavailable,use=summary}": 1,
+		"precis_model_fallbacks_total{cause=bad_model_output,use=summary}":  1,
+		"precis_model_fallbacks_total{cause=model_unavailable,use=answer}":  1,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("metrics (-want +got):\n%s", diff)
+	}
+}

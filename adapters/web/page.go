@@ -76,8 +76,15 @@ type summaryView struct {
 	Meta string
 	// Credit is "By someone · 2 Feb 2026".
 	Credit string
+	// Note says the summary is not in the language asked for.
+	Note   string
 	TLDR   string
-	Points []string
+	Points []pointView
+}
+
+// pointView is a key point and the link to the passage that supports it.
+type pointView struct {
+	Text, Source string
 }
 
 type historyItem struct {

@@ -101,8 +101,15 @@ func TestPageSummarizesLink(t *testing.T) {
 				"credit": texts(doc, ".summary .credit"),
 				"tldr":   texts(doc, ".summary .tldr"),
 				"points": texts(doc, ".summary .points li"),
+				"links":  attrs(doc, ".summary .points li a.source", "href"),
 				"recent": texts(doc, ".history .entry-title"),
 				"input":  texts(doc, "textarea"),
+			}
+			// Each point, then a link to the passage that supports it.
+			var points, links []string
+			for i, p := range want.Points {
+				points = append(points, p+" source")
+				links = append(links, summarize.TextFragmentURL(want.CanonicalURL, want.Support[i]))
 			}
 			wantPage := map[string]any{
 				"title":  []string{want.Title},
@@ -111,7 +118,8 @@ func TestPageSummarizesLink(t *testing.T) {
 				"meta":   []string{"The Coastal Courier · English · " + strconv.Itoa(want.ReadingMinutes) + " min read · extractive"},
 				"credit": []string{"2 Feb 2026"},
 				"tldr":   []string{"TL;DR " + want.TLDR},
-				"points": want.Points,
+				"points": points,
+				"links":  links,
 				"recent": []string{want.Title},
 				"input":  []string{""},
 			}
@@ -313,6 +321,9 @@ func (c *recordingCore) RequestState(context.Context, string) (bot.RequestState,
 }
 func (c *recordingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
 	return nil, nil
+}
+func (c *recordingCore) Ask(context.Context, bot.Request, string, string) (summarize.Answer, error) {
+	return summarize.Answer{}, bot.ErrNoAnswers
 }
 
 func (c *recordingCore) requests() [][2]string {

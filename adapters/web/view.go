@@ -36,14 +36,16 @@ func viewOf(s summarize.Summary, b viewBounds) summaryView {
 			v.Title = cut(s.URL, b.title)
 		}
 	}
-	for _, p := range s.Points {
+	sources := bot.PointSources(s)
+	for i, p := range s.Points {
 		if len(v.Points) == summarize.MaxPoints {
 			break
 		}
 		if p = cut(p, b.point); p != "" {
-			v.Points = append(v.Points, p)
+			v.Points = append(v.Points, pointView{Text: p, Source: sources[i]})
 		}
 	}
+	v.Note = bot.UntranslatedNote(s)
 	var meta []string
 	if s.Site != "" {
 		meta = append(meta, s.Site)

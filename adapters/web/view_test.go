@@ -16,11 +16,13 @@ import (
 func TestViewOf(t *testing.T) {
 	published := time.Date(2026, 2, 2, 9, 0, 0, 0, time.UTC)
 	s := summarize.Summary{URL: "https://www.news.example/a", Title: "Sea\nwall  vote", Byline: "Jane Roe", Published: &published,
-		Lang: "fr", TLDR: "Port Avel will rebuild its sea wall.", Points: []string{"One.", " ", "Two."}, Method: "llm:small", Words: 400, ReadingMinutes: 2}
+		Lang: "fr", TLDR: "Port Avel will rebuild its sea wall.", Points: []string{"One.", " ", "Two."}, Support: []string{"The first passage.", "", ""},
+		Method: "llm:small", Words: 400, ReadingMinutes: 2, RequestedLang: "en"}
 	got := viewOf(s, fullView)
 	want := summaryView{Title: "Sea wall vote", Link: "https://www.news.example/a", Lang: "fr",
 		Meta: "news.example · French · 2 min read · model small", Credit: "By Jane Roe · 2 Feb 2026",
-		TLDR: "Port Avel will rebuild its sea wall.", Points: []string{"One.", "Two."}}
+		Note: "Written in French: the extractive engine cannot translate into English.",
+		TLDR: "Port Avel will rebuild its sea wall.", Points: []pointView{{"One.", "https://www.news.example/a#:~:text=The%20first%20passage"}, {"Two.", ""}}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("viewOf (-want +got):\n%s", diff)
 	}
@@ -51,7 +53,7 @@ func TestViewOfIsBounded(t *testing.T) {
 			t.Errorf("%d points, want %d", len(v.Points), summarize.MaxPoints)
 		}
 		for _, p := range v.Points {
-			if n := utf8.RuneCountInString(p); n > b.point {
+			if n := utf8.RuneCountInString(p.Text); n > b.point {
 				t.Errorf("a point of %d > %d", n, b.point)
 			}
 		}
@@ -59,11 +61,20 @@ func TestViewOfIsBounded(t *testing.T) {
 }
 
 func TestPageSizeIsBoundedWhateverTheArchiveHolds(t *testing.T) {
+	// Points link to their passages: as long a link as a point may have.
+	linked := megabyteSummary()
+	linked.URL = "https://news.example/" + strings.Repeat("a", bot.MaxSourceLinkBytes-150)
+	for range linked.Points {
+		linked.Support = append(linked.Support, linked.TLDR)
+	}
+	if src := bot.PointSources(linked); src[0] == "" || len(src[0]) < bot.MaxSourceLinkBytes-50 {
+		t.Fatalf("a link of %d bytes", len(src[0]))
+	}
 	var entries []bot.ArchiveEntry
 	for range historyLimit {
-		entries = append(entries, bot.ArchiveEntry{Summary: megabyteSummary(), CreatedAt: time.Now()})
+		entries = append(entries, bot.ArchiveEntry{Summary: linked, CreatedAt: time.Now()})
 	}
-	full := viewOf(megabyteSummary(), fullView)
+	full := viewOf(linked, fullView)
 	d := pageData{Summary: &full, History: historyOf(entries), Query: "wall"}
 	var buf bytes.Buffer
 	if err := newPageRenderer().tmpl.Execute(&buf, d); err != nil {

@@ -27,6 +27,7 @@ type Core interface {
 	SummarizeNow(ctx context.Context, req bot.Request, in bot.Input, opts summarize.Options) (summarize.Summary, error)
 	Search(ctx context.Context, scope bot.Scope, query string, limit int) ([]bot.ArchiveEntry, error)
 	RequestState(ctx context.Context, id string) (bot.RequestState, error)
+	Ask(ctx context.Context, req bot.Request, question, link string) (summarize.Answer, error)
 }
 
 var (
@@ -131,6 +132,7 @@ func (a *Adapter) Mount(mux *http.ServeMux) {
 		{"/api/v1/summaries", "api_summaries", methods{http.MethodGet: a.searchAPI, http.MethodPost: a.summarizeAPI}},
 		{"/api/v1/summaries/{id}", "api_summary_state", methods{http.MethodGet: a.stateAPI}},
 		{"/api/v1/commands", "api_commands", methods{http.MethodPost: a.commandsAPI}},
+		{"/api/v1/ask", "api_ask", methods{http.MethodPost: a.askAPI}},
 		{"/healthz", "healthz", methods{http.MethodGet: a.healthz}},
 		{"/readyz", "readyz", methods{http.MethodGet: a.readyz}},
 		{"/metrics", "metrics", methods{http.MethodGet: a.metrics.handler().ServeHTTP}},

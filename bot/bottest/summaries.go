@@ -16,7 +16,8 @@ import (
 // nothing: any URL gets at once a summary whose title names the URL's last
 // path segment, "Harbour town votes to rebuild its sea wall (<id>)" as on
 // the article server of package summarizetest, with opts.PointCount()
-// points, in English, made by the extractive method. Fail scripts a
+// points, in English (whatever opts.OutputLang asks: RequestedLang says
+// so, as the extractive engine's do), made by the extractive method. Fail scripts a
 // failure for one URL. It counts its calls per URL, as a test of the real
 // pipeline would count the article's fetches. Like a real Summarizer, it
 // fails with the context's error once ctx is done. The zero value is ready
@@ -26,9 +27,24 @@ type Summaries struct {
 	fails map[string]error
 	calls map[string]int
 	texts int
+	opts  map[string]summarize.Options
+	// fallback is the Fallback cause of later summaries.
+	fallback string
 }
 
-var _ bot.Summarizer = (*Summaries)(nil)
+// Fallback makes later summaries read as the extractive engine's made
+// because a model failed with cause (a summarize error kind's name); ""
+// ends it.
+func (s *Summaries) Fallback(cause string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fallback = cause
+}
+
+var (
+	_ bot.Summarizer    = (*Summaries)(nil)
+	_ bot.ArticleReader = (*Summaries)(nil)
+)
 
 // Fail makes every later summary of rawURL fail with err, such as
 // fmt.Errorf("HTTP 404 Not Found: %w", summarize.ErrUpstream); a nil err
@@ -53,6 +69,23 @@ func (s *Summaries) Calls(rawURL string) int {
 	return s.calls[rawURL]
 }
 
+// Options returns the options of the last summary of rawURL asked for.
+func (s *Summaries) Options(rawURL string) summarize.Options {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts[rawURL]
+}
+
+// Article implements bot.ArticleReader: the article whose summary URL
+// makes, its paragraphs the scripted points (failing as URL would).
+func (s *Summaries) Article(ctx context.Context, rawURL string) (summarize.Article, error) {
+	sum, err := s.URL(ctx, rawURL, summarize.Options{Points: len(scriptedPoints)})
+	if err != nil {
+		return summarize.Article{}, err
+	}
+	return summarize.Article{URL: rawURL, CanonicalURL: rawURL, Title: sum.Title, Lang: sum.Lang, Paragraphs: sum.Points}, nil
+}
+
 // TextCalls returns how many texts were asked for.
 func (s *Summaries) TextCalls() int {
 	s.mu.Lock()
@@ -67,7 +100,11 @@ func (s *Summaries) URL(ctx context.Context, rawURL string, opts summarize.Optio
 		s.calls = make(map[string]int)
 	}
 	s.calls[rawURL]++
-	err := s.fails[rawURL]
+	if s.opts == nil {
+		s.opts = make(map[string]summarize.Options)
+	}
+	s.opts[rawURL] = opts
+	err, fallback := s.fails[rawURL], s.fallback
 	s.mu.Unlock()
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return summarize.Summary{}, ctxErr
@@ -84,7 +121,7 @@ func (s *Summaries) URL(ctx context.Context, rawURL string, opts summarize.Optio
 		id = u.Hostname()
 	}
 	sum := scripted("Harbour town votes to rebuild its sea wall ("+id+")", opts)
-	sum.URL, sum.CanonicalURL, sum.Site = rawURL, rawURL, u.Hostname()
+	sum.URL, sum.CanonicalURL, sum.Site, sum.Fallback = rawURL, rawURL, u.Hostname(), fallback
 	return sum, nil
 }
 
@@ -124,7 +161,12 @@ func scripted(title string, opts summarize.Options) summarize.Summary {
 	for i := range points {
 		points[i] = scriptedPoints[i%len(scriptedPoints)]
 	}
+	var requested string
+	if out := opts.OutputLang; out != "" && out != "en" {
+		requested = out // the extractive engine cannot translate
+	}
 	return summarize.Summary{
+		RequestedLang:  requested,
 		Title:          title,
 		Lang:           "en",
 		TLDR:           "Port Avel will rebuild its sea wall, two metres higher, from April.",

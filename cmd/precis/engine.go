@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/url"
 
+	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
@@ -60,4 +61,20 @@ func serverOf(base string) string {
 		return "(unparsable)"
 	}
 	return u.Host
+}
+
+// coreEngine completes the core's configuration with what the engine
+// offers: answers to questions (the model's, falling back to quotes; a
+// channel set to the extractive engine gets quotes at once), and, when a
+// model summarizes, its name and its budget use.
+func coreEngine(c bot.Config, engine summarize.Engine) bot.Config {
+	plain := extractive.New(extractive.DefaultParams())
+	c.Answerer, c.PlainAnswerer = plain, plain
+	if a, ok := engine.(summarize.Answerer); ok {
+		c.Answerer = a
+	}
+	if m, ok := engine.(*llm.Engine); ok {
+		c.Model, c.Budget = m.Model(), m
+	}
+	return c
 }

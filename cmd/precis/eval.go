@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/precisbot/precis/summarize/eval"
 	"github.com/precisbot/precis/summarize/extract"
 	"github.com/precisbot/precis/summarize/extractive"
+	"github.com/precisbot/precis/summarize/llm"
 	"github.com/precisbot/precis/summarize/text"
 )
 
@@ -33,12 +35,22 @@ func evalCommand(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("eval", "precis eval [flags]", "Scores the summarizer (ROUGE) and the extractor (body F1) on the evaluation\ncorpora, and times them.")
 	corpus := fs.String("corpus", "", "corpus `directory` (default: $PRECIS_CORPUS or shared/corpus beside the checkout)")
 	limit := fs.Int("limit", 0, "score only the first `N` items of each set (0: all)")
+	engine := fs.String("engine", summarize.EngineExtractive, "`engine` to score: extractive, or llm (the configured model: PRECIS_OPENAI_*; each article costs tokens)")
 	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 0 {
 		return fmt.Errorf("%w: eval takes no arguments", errUsage)
+	}
+	switch *engine {
+	case summarize.EngineExtractive:
+	case summarize.EngineLLM:
+		if !e.cfg.OpenAI.Enabled() {
+			return fmt.Errorf("%w: --engine llm needs a model: set PRECIS_OPENAI_MODEL (and PRECIS_OPENAI_API_KEY or PRECIS_OPENAI_BASE_URL)", errUsage)
+		}
+	default:
+		return fmt.Errorf("%w: --engine must be extractive or llm", errUsage)
 	}
 	dir, err := eval.FindCorpus(*corpus, ".", e.getenv)
 	if err != nil {
@@ -51,6 +63,13 @@ func evalCommand(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "Précis evaluation on %s\n\n", shown)
+	if *engine == summarize.EngineLLM {
+		eng, ok := newEngine(e.cfg, nil, e.log).(*llm.Engine)
+		if !ok {
+			return errors.New("the model engine did not start: run with --verbose to see why")
+		}
+		return evalModel(ctx, e.stdout, dir, *limit, eng)
+	}
 	if err := evalSummaries(ctx, e.stdout, dir, *limit); err != nil {
 		return err
 	}

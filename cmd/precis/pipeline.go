@@ -7,7 +7,6 @@ import (
 	"github.com/precisbot/precis/summarize"
 	"github.com/precisbot/precis/summarize/chat"
 	"github.com/precisbot/precis/summarize/extract"
-	"github.com/precisbot/precis/summarize/extractive"
 	"github.com/precisbot/precis/summarize/fetch"
 )
 
@@ -17,9 +16,9 @@ func newFetcher(cfg config.Config, log *slog.Logger) *fetch.Fetcher {
 }
 
 // newPipeline is the one way the service and the CLI summarize: fetch,
-// extract, then the engine.
-func newPipeline(f summarize.Fetcher, log *slog.Logger) *summarize.Pipeline {
-	return &summarize.Pipeline{Fetcher: f, Extractor: extract.New(), Engine: extractive.New(extractive.DefaultParams()), Logger: log}
+// extract, then the engine (newEngine's).
+func newPipeline(f summarize.Fetcher, engine summarize.Engine, log *slog.Logger) *summarize.Pipeline {
+	return &summarize.Pipeline{Fetcher: f, Extractor: extract.New(), Engine: engine, Logger: log}
 }
 
 // newRecapper is the recap engine: the extractive one, also when a model

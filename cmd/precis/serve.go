@@ -122,10 +122,14 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := web.NewMetrics(registry)
-	core := bot.New(bot.Config{
-		Summarizer: newPipeline(fetcher, log), Recapper: newRecapper(), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Requests: db,
+	// The model engine when one is configured (its daily budget kept in
+	// the database), with the extractive engine as fallback (engine.go).
+	engine := newEngine(cfg, db, log)
+	pipeline := newPipeline(fetcher, engine, log)
+	core := bot.New(coreEngine(bot.Config{
+		Summarizer: pipeline, Articles: pipeline, Recapper: newRecapper(), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Requests: db,
 		Metrics: metrics, Limits: limits(cfg.Rate), Logger: log,
-	})
+	}, engine))
 
 	platforms, err := buildPlatforms(cfg, core, log)
 	if err != nil {

@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/extractive"
 	"github.com/precisbot/precis/summarize/fetch"
 )
 
@@ -23,6 +25,8 @@ func summarizeCommand(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "text", "output `format`: text, markdown or json")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this `duration`")
 	lang := fs.String("lang", "", "the article's `language` when detection gets it wrong: "+strings.Join(summarize.SupportedLanguages(), ", "))
+	summaryLang := fs.String("summary-lang", "", "the `language` to write the summary in (default: the article's; only a model translates)")
+	engine := fs.String("engine", summarize.EngineAuto, "summarizing `engine`: auto (the model when one is configured), extractive or llm")
 	verbose := fs.Bool("verbose", false, "log what happens to stderr")
 	pos, err := fs.parse(e, args)
 	if err != nil {
@@ -48,11 +52,29 @@ func summarizeCommand(ctx context.Context, e *env, args []string) error {
 	if *lang != "" && !slices.Contains(summarize.SupportedLanguages(), *lang) {
 		return fmt.Errorf("%w: --lang %s is not a language I can summarize; use one of %s", errUsage, *lang, languageList())
 	}
+	*summaryLang = strings.ToLower(strings.TrimSpace(*summaryLang))
+	if *summaryLang == "auto" {
+		*summaryLang = ""
+	}
+	if *summaryLang != "" && (len(*summaryLang) != 2 || strings.Trim(*summaryLang, "abcdefghijklmnopqrstuvwxyz") != "") {
+		return fmt.Errorf("%w: --summary-lang takes a two-letter language code such as en or fr", errUsage)
+	}
+	*engine = strings.ToLower(strings.TrimSpace(*engine))
+	if !summarize.ValidEngine(*engine) {
+		return fmt.Errorf("%w: --engine must be auto, extractive or llm", errUsage)
+	}
+	if *engine == summarize.EngineLLM && !e.cfg.OpenAI.Enabled() {
+		return fmt.Errorf("%w: --engine llm needs a model: set PRECIS_OPENAI_MODEL (and PRECIS_OPENAI_API_KEY or PRECIS_OPENAI_BASE_URL)", errUsage)
+	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	p := newPipeline(newFetcher(e.cfg, e.log), e.log)
-	opts := summarize.Options{Points: *points, Lang: *lang}
+	eng := newEngine(e.cfg, nil, e.log)
+	if *engine == summarize.EngineExtractive {
+		eng = extractive.New(extractive.DefaultParams())
+	}
+	p := newPipeline(newFetcher(e.cfg, e.log), eng, e.log)
+	opts := summarize.Options{Points: *points, Lang: *lang, OutputLang: *summaryLang, Engine: *engine}
 	s, err := summarizeInput(ctx, e, p, pos[0], opts)
 	if err != nil {
 		var local localError
@@ -196,6 +218,9 @@ func byline(s summarize.Summary) string {
 		parts = append(parts, s.Lang)
 	}
 	parts = append(parts, fmt.Sprintf("%d min read", s.ReadingMinutes))
+	if s.Method != "" && s.Method != summarize.MethodExtractive {
+		parts = append(parts, s.Method)
+	}
 	return strings.Join(parts, " · ")
 }
 
@@ -207,6 +232,9 @@ func renderText(w io.Writer, s summarize.Summary) error {
 	b.WriteString(byline(s) + "\n")
 	if s.URL != "" {
 		b.WriteString(s.URL + "\n")
+	}
+	if note := bot.UntranslatedNote(s); note != "" {
+		b.WriteString("(" + note + ")\n")
 	}
 	b.WriteString("\nTL;DR: " + s.TLDR + "\n")
 	if len(s.Points) > 0 {
@@ -231,11 +259,20 @@ func renderMarkdown(w io.Writer, s summarize.Summary) error {
 		b.WriteString("**" + title + "**\n")
 	}
 	b.WriteString("_" + markdownEscape(byline(s)) + "_\n\n")
+	if note := bot.UntranslatedNote(s); note != "" {
+		b.WriteString("_" + markdownEscape(note) + "_\n\n")
+	}
 	b.WriteString("**TL;DR:** " + markdownEscape(s.TLDR) + "\n")
 	if len(s.Points) > 0 {
 		b.WriteString("\n")
-		for _, p := range s.Points {
-			b.WriteString("- " + markdownEscape(p) + "\n")
+		// Each point links to the passage that supports it.
+		sources := bot.PointSources(s)
+		for i, p := range s.Points {
+			b.WriteString("- " + markdownEscape(p))
+			if sources[i] != "" {
+				b.WriteString(" ([source](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(sources[i]) + "))")
+			}
+			b.WriteString("\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())
