@@ -221,6 +221,9 @@ func (c failingCore) RequestState(context.Context, string) (bot.RequestState, er
 func (c failingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
 	return nil, c.err
 }
+func (c failingCore) PastDigests(context.Context, bot.Conversation, int) ([]bot.PastDigest, error) {
+	return nil, c.err
+}
 
 func TestAPIErrorStatusOfEverySentinel(t *testing.T) {
 	tests := []struct {

@@ -314,6 +314,9 @@ func (c *recordingCore) RequestState(context.Context, string) (bot.RequestState,
 func (c *recordingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
 	return nil, nil
 }
+func (c *recordingCore) PastDigests(context.Context, bot.Conversation, int) ([]bot.PastDigest, error) {
+	return nil, nil
+}
 
 func (c *recordingCore) requests() [][2]string {
 	c.mu.Lock()
