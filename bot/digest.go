@@ -116,10 +116,18 @@ func (b *Bot) digestCommand(ctx context.Context, req Request, inv Invocation) (A
 		text string
 		err  error
 	)
-	switch verb := strings.ToLower(when); verb {
+	words := strings.Fields(when)
+	verb := ""
+	if len(words) > 0 {
+		verb = strings.ToLower(words[0])
+	}
+	switch verb {
 	case "", "show", "now", "off":
-		if tz != "" {
+		if tz != "" || (len(words) > 1 && strings.HasPrefix(strings.ToLower(words[1]), "tz")) {
 			return Ack{Text: msgTZAlone, Ephemeral: true}, nil
+		}
+		if len(words) > 1 {
+			return Ack{Text: fmt.Sprintf("`%s` takes nothing after it. %s", verb, msgDigestUsage), Ephemeral: true}, nil
 		}
 		switch verb {
 		case "now":

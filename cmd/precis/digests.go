@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	_ "time/tzdata" // digest schedules name IANA zones; images may lack zoneinfo
 
-	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/store"
@@ -17,7 +16,7 @@ import (
 // the channel's engine through the core's cache (SummarizeFor), digests
 // posted as Docs through the platforms' Senders, feeds fetched by the
 // hardened fetcher. The core gets it for its commands.
-func newDigests(db *store.DB, queue *store.Queue, fetcher *fetch.Fetcher, core *bot.Bot, metrics *web.Metrics, log *slog.Logger) (*digest.Service, error) {
+func newDigests(db *store.DB, queue *store.Queue, fetcher *fetch.Fetcher, core *bot.Bot, metrics digest.Metrics, log *slog.Logger) (*digest.Service, error) {
 	svc, err := digest.New(digest.Config{
 		Store: db, Queue: queue, Poster: digest.DocPoster{Outlet: core}, Fetcher: fetcher, Metrics: metrics, Logger: log,
 		Summaries: digest.SummariesFunc(func(ctx context.Context, c bot.Conversation, url string) (summarize.Summary, error) {
