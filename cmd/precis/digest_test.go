@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,11 +16,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/precisbot/precis/adapters/discord"
 	"github.com/precisbot/precis/adapters/discord/fakediscord"
 	"github.com/precisbot/precis/adapters/slack"
 	"github.com/precisbot/precis/adapters/slack/fakeslack"
+	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/bot/bottest"
 	"github.com/precisbot/precis/digest"
@@ -224,7 +229,7 @@ type digestCore struct {
 	digests *digest.Service
 }
 
-func newDigestCore(t *testing.T) *digestCore {
+func newDigestCore(t *testing.T, metrics digest.Metrics) *digestCore {
 	t.Helper()
 	ctx := t.Context()
 	log := slog.New(slog.DiscardHandler)
@@ -242,7 +247,7 @@ func newDigestCore(t *testing.T) *digestCore {
 	}
 	fetcher := fetch.New(fetch.Config{AllowPrivate: true})
 	core := bot.New(bot.Config{Summarizer: newPipeline(fetcher, log), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Logger: log})
-	svc, err := newDigests(db, queue, fetcher, core, nil, log)
+	svc, err := newDigests(db, queue, fetcher, core, metrics, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +262,7 @@ var example = regexp.MustCompile("`([^`]+)`")
 // works; typed options (Discord) get the same answers; and the verbs
 // that only read need no permission while setting a schedule does.
 func TestDigestBadInput(t *testing.T) {
-	dc := newDigestCore(t)
+	dc := newDigestCore(t, nil)
 	ctx := t.Context()
 	channel := bot.Conversation{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}
 	manager := bot.User{ID: "U1", CanManage: true}
@@ -344,6 +349,117 @@ func TestDigestBadInput(t *testing.T) {
 	for _, line := range []string{"/precis digest [daily 09:00|weekdays 08:30|weekly mon 09:00|cron expr|now|off|show] [tz Zone]", "/precis feed [add|list|remove] [url|n]"} {
 		if !strings.Contains(bot.HelpText(), line) {
 			t.Errorf("help lacks %q:\n%s", line, bot.HelpText())
+		}
+	}
+}
+
+// TestPastDigestsOnThePageAndTheAPI makes a digest for a Slack channel
+// and one for the web platform with the real service, then reads them
+// back through the access control: the web platform's digests on the
+// page and the API; a chat channel's only with a token (refused to an
+// anonymous client of a loopback listener); and the digest counters on
+// /metrics.
+func TestPastDigestsOnThePageAndTheAPI(t *testing.T) {
+	metrics := web.NewMetrics(prometheus.NewRegistry())
+	dc := newDigestCore(t, metrics)
+	ctx := t.Context()
+	svc := dc.digests
+	sender := &bottest.Sender{}
+	dc.core.Register(bot.PlatformSlack, sender)
+	slackChannel := bot.Conversation{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}
+	webChannel := bot.DigestConversation(bot.Conversation{Platform: bot.PlatformWeb, Channel: web.ChannelPage})
+	for i, c := range []bot.Conversation{slackChannel, webChannel} {
+		if text, err := svc.SetSchedule(ctx, c, "daily 09:00", ""); err != nil || !strings.HasPrefix(text, "Digest scheduled") {
+			t.Fatalf("SetSchedule: %q %v", text, err)
+		}
+		link := fmt.Sprintf("https://news.example/%s-story", c.Platform)
+		if err := svc.RecordShared(ctx, c, bot.User{ID: "U1", Name: "Ana <b>"}, link, fmt.Sprint("m", i), "https://chat.example/m", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.RunDigest(ctx, digest.Job{Conversation: c, RequestID: fmt.Sprint("r", i)}, false); err != nil {
+			t.Fatalf("RunDigest: %v", err)
+		}
+	}
+	if n := len(sender.Replies()); n != 1 {
+		t.Fatalf("%d Slack messages, want the digest", n)
+	}
+
+	site := web.New(web.Config{Core: dc.core, Metrics: metrics, Logger: slog.New(slog.DiscardHandler)})
+	mux := http.NewServeMux()
+	site.Mount(mux)
+	serve := func(tokens ...web.Token) *httptest.Server {
+		acc, err := web.NewAccess(web.AccessConfig{Listen: "127.0.0.1:0", Tokens: tokens})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(acc.Handler(mux))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	get := func(srv *httptest.Server, path, token string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, string(b)
+	}
+	pastOf := func(body string) []bot.PastDigest {
+		t.Helper()
+		var out struct {
+			Digests []bot.PastDigest `json:"digests"`
+		}
+		if err := json.Unmarshal([]byte(body), &out); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		return out.Digests
+	}
+
+	anonymous := serve()
+	code, body := get(anonymous, "/api/v1/digests", "")
+	past := pastOf(body)
+	if code != http.StatusOK || len(past) != 1 || past[0].Items != 1 || past[0].Doc.Title != digest.Title ||
+		past[0].Doc.Sections[0].Items[0].URL != "https://news.example/web-story" {
+		t.Errorf("web digests: %d %s", code, body)
+	}
+	if code, body := get(anonymous, "/api/v1/digests?channel=slack:T1:C1", ""); code != http.StatusForbidden {
+		t.Errorf("a Slack channel's digests to an anonymous client: %d %s", code, body)
+	}
+	if code, body := get(anonymous, "/api/v1/digests?channel=irc:x", ""); code != http.StatusBadRequest || !strings.Contains(body, "slack:T0123:C0456") {
+		t.Errorf("a malformed channel: %d %s", code, body)
+	}
+	if code, body := get(anonymous, "/digests", ""); code != http.StatusOK || !strings.Contains(body, "https://news.example/web-story") ||
+		!strings.Contains(body, "Ana &lt;b&gt;") {
+		t.Errorf("the page's digests: %d %.500s", code, body)
+	}
+
+	const secret = "a-token-long-enough-for-the-access-control"
+	withToken := serve(web.Token{Name: "ops", Secret: secret})
+	if code, _ := get(withToken, "/api/v1/digests?channel=slack:T1:C1", ""); code != http.StatusUnauthorized {
+		t.Errorf("no token where tokens are configured: %d, want 401", code)
+	}
+	code, body = get(withToken, "/api/v1/digests?channel=slack:T1:C1", secret)
+	past = pastOf(body)
+	if code != http.StatusOK || len(past) != 1 || past[0].Conversation != slackChannel || past[0].Doc.Sections[0].Items[0].URL != "https://news.example/slack-story" {
+		t.Errorf("a Slack channel's digests with a token: %d %s", code, body)
+	}
+
+	_, body = get(anonymous, "/metrics", "")
+	for _, want := range []string{"precis_digests_posted_total 2", "precis_digest_items_total 2", `precis_feed_fetches_total{outcome="failed"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
 		}
 	}
 }
