@@ -172,7 +172,7 @@ func (b *Bot) feedCommand(ctx context.Context, req Request, inv Invocation) (Ack
 	)
 	switch {
 	case action == "add" && arg != "":
-		text, err = d.AddFeed(ctx, c, withScheme(arg))
+		return b.addFeed(ctx, req, d, c, withScheme(arg))
 	case action == "remove" && arg != "":
 		text, err = d.RemoveFeed(ctx, c, arg)
 	case (action == "list" || action == "") && arg == "":
@@ -184,6 +184,65 @@ func (b *Bot) feedCommand(ctx context.Context, req Request, inv Invocation) (Ack
 		err = fmt.Errorf("feed command: %w", err)
 	}
 	return Ack{Text: text, Ephemeral: true}, err
+}
+
+// Timings of "feed add", which fetches the feed while the user waits.
+const (
+	// feedAddTimeout bounds the whole of it (a fetch, maybe two).
+	feedAddTimeout = 45 * time.Second
+	// ackMargin is kept of the caller's deadline to send the answer.
+	ackMargin = 500 * time.Millisecond
+)
+
+// addFeed adds a feed. The feed is fetched now, which may take longer
+// than a platform waits for an answer (Slack: 3 seconds): past the
+// request's deadline the user is told the feed is being checked, and
+// the outcome follows through the platform's Sender. The work ends
+// within feedAddTimeout either way.
+func (b *Bot) addFeed(ctx context.Context, req Request, d Digests, c Conversation, rawURL string) (Ack, error) {
+	type result struct {
+		text string
+		err  error
+	}
+	done := make(chan result, 1)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), feedAddTimeout)
+	go func() {
+		defer cancel()
+		text, err := d.AddFeed(wctx, c, rawURL)
+		done <- result{text, err}
+	}()
+	var wait <-chan time.Time
+	if deadline, ok := ctx.Deadline(); ok {
+		timer := time.NewTimer(max(time.Until(deadline)-ackMargin, 0))
+		defer timer.Stop()
+		wait = timer.C
+	}
+	select {
+	case r := <-done:
+		if r.err != nil {
+			r.err = fmt.Errorf("feed command: %w", r.err)
+		}
+		return Ack{Text: r.text, Ephemeral: true}, r.err
+	case <-wait:
+	}
+	sender, ok := b.sender(req.Conversation.Platform)
+	if !ok {
+		return Ack{Text: "Checking that feed took too long. Please try again in a moment.", Ephemeral: true}, nil
+	}
+	log := b.log
+	go func() {
+		r := <-done // within feedAddTimeout
+		if r.err != nil {
+			log.WarnContext(wctx, "feed add failed", slog.String("platform", req.Conversation.Platform), slog.Any("error", r.err))
+		}
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer scancel()
+		reply := Reply{RequestID: req.ID, Conversation: req.Conversation, Target: req.Target, Ephemeral: true, UserID: req.User.ID, Text: r.text}
+		if err := sender.Send(sctx, reply); err != nil {
+			log.WarnContext(sctx, "feed add: answer not delivered", slog.String("platform", req.Conversation.Platform), slog.Any("error", err))
+		}
+	}()
+	return Ack{Text: "Checking that feed…", Ephemeral: true, Deferred: true, PrivateReply: true}, nil
 }
 
 // recordShared hands the links of a message posted in a channel to the

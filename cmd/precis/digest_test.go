@@ -463,3 +463,55 @@ func TestPastDigestsOnThePageAndTheAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedAddSlowerThanTheAcknowledgement adds a feed whose server
+// answers only after the platform's deadline for an answer has passed:
+// the user is told the feed is being checked, and the outcome follows
+// through the platform's Sender, to the requester alone.
+func TestFeedAddSlowerThanTheAcknowledgement(t *testing.T) {
+	dc := newDigestCore(t, nil)
+	sender := &bottest.Sender{}
+	dc.core.Register(bot.PlatformSlack, sender)
+	release := make(chan struct{})
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Slow News</title><link>https://slow.example/</link>`+
+			`<item><title>One</title><link>https://slow.example/1</link><guid>1</guid></item></channel></rss>`)
+	}))
+	defer feed.Close()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+
+	// A platform that waits 600 ms for an answer.
+	ctx, cancel := context.WithTimeout(t.Context(), 600*time.Millisecond)
+	defer cancel()
+	req := bot.Request{ID: "cmd:slow", Kind: bot.KindCommand, Command: "precis", Text: "feed add " + feed.URL + "/feed.xml",
+		Conversation: bot.Conversation{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}, User: bot.User{ID: "U1", CanManage: true},
+		Target: bot.Target{Kind: "response_url", Ref: "https://hooks.example/1"}}
+	ack, err := dc.core.Handle(ctx, req)
+	if err != nil || !ack.Deferred || ack.Text != "Checking that feed…" {
+		t.Fatalf("Ack = %+v, %v; want a deferred notice", ack, err)
+	}
+	close(release)
+	deadline := time.Now().Add(time.Minute)
+	for len(sender.Replies()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the outcome never came")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r := sender.Replies()[0]
+	if !strings.HasPrefix(r.Text, "Following “Slow News”") || !r.Ephemeral || r.UserID != "U1" || r.Target != req.Target {
+		t.Errorf("reply = %+v", r)
+	}
+	feeds, err := dc.digests.Feeds(t.Context(), req.Conversation)
+	if err != nil || len(feeds) != 1 {
+		t.Errorf("feeds = %v, %v", feeds, err)
+	}
+}
