@@ -171,7 +171,12 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Ack, error) {
 		}
 		return b.summarizeLinks(ctx, req, found, 0, false)
 	case KindUnfurl:
-		return b.summarizeLinks(ctx, req, links(req), 0, true)
+		// Links of the domains Slack previews arrive only this way.
+		found := links(req)
+		if len(found) > 0 {
+			b.recordShared(ctx, req, found)
+		}
+		return b.summarizeLinks(ctx, req, found, 0, true)
 	case KindShortcut:
 		return b.handleAction(ctx, req)
 	case KindCommand:
