@@ -85,8 +85,9 @@ type Bot struct {
 	limits  *rateLimits
 	grammar *Grammar
 
-	mu      sync.RWMutex
-	senders map[string]Sender
+	mu        sync.RWMutex
+	senders   map[string]Sender
+	digestSvc Digests
 
 	// hot holds recent summaries by cache key; archived remembers which
 	// (scope, URL) pairs were archived lately, so that repeated requests
@@ -184,9 +185,18 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Ack, error) {
 		if text, ok := recapMention(req); ok {
 			return b.mentionCommand(ctx, req, text)
 		}
-		return b.summarizeLinks(ctx, req, links(req), 0, false)
+		found := links(req)
+		if len(found) > 0 {
+			b.recordShared(ctx, req, found)
+		}
+		return b.summarizeLinks(ctx, req, found, 0, false)
 	case KindUnfurl:
-		return b.summarizeLinks(ctx, req, links(req), 0, true)
+		// Links of the domains Slack previews arrive only this way.
+		found := links(req)
+		if len(found) > 0 {
+			b.recordShared(ctx, req, found)
+		}
+		return b.summarizeLinks(ctx, req, found, 0, true)
 	case KindShortcut:
 		return b.handleAction(ctx, req)
 	case KindCommand:
@@ -209,6 +219,9 @@ func (b *Bot) handleMessage(ctx context.Context, req Request) (Ack, error) {
 	if len(found) == 0 {
 		return Ack{}, nil
 	}
+	// Recorded for the channel's digest whether or not auto-summarize
+	// is on.
+	b.recordShared(ctx, req, found)
 	st, err := b.cfg.Settings.ChannelSettings(ctx, req.Conversation)
 	if err != nil {
 		return Ack{}, fmt.Errorf("channel settings: %w", err)
@@ -328,7 +341,7 @@ func (b *Bot) handleCommand(ctx context.Context, req Request) (Ack, error) {
 	if err != nil {
 		return failure(err), err
 	}
-	if t.manage && len(inv.Args) > 0 && !req.User.CanManage {
+	if t.manage && t.changes(inv) && !req.User.CanManage {
 		req.User.CanManage = b.canManage(ctx, req)
 		if !req.User.CanManage {
 			return Ack{Text: msgNotAllowed, Ephemeral: true}, nil

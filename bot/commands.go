@@ -36,7 +36,10 @@ type Subcommand struct {
 	// Manage: when any option is given, the user must be allowed to
 	// manage the channel (see PermissionChecker).
 	Manage bool
-	Run    Handler
+	// ReadOnly are values of the first option that change nothing
+	// ("digest show", "feed list"): Manage does not apply to them.
+	ReadOnly []string
+	Run      Handler
 }
 
 // Handler runs an invocation. Handlers are methods of Bot, named by
@@ -122,8 +125,8 @@ func Commands() []Command {
 		},
 		{
 			Name:        "precis",
-			Description: "Précis: help, channel settings, search and recaps",
-			Localized:   map[string]string{"fr": "Précis : aide, réglages du salon, recherche et récapitulatifs"},
+			Description: "Précis: help, channel settings, search, recaps and digests",
+			Localized:   map[string]string{"fr": "Précis : aide, réglages du salon, recherche, récapitulatifs et résumés périodiques"},
 			Default:     "help",
 			Subcommands: []Subcommand{
 				{Name: "help", Description: "How to use Précis", Localized: map[string]string{"fr": "Comment utiliser Précis"},
@@ -149,6 +152,29 @@ func Commands() []Command {
 					Options: []Option{{Name: "since", Type: OptionString, Placeholder: "2h|24h|7d|today",
 						Description: "How far back: 2h, 24h (default), 7d or today", Localized: map[string]string{"fr": "Depuis quand : 2h, 24h (par défaut), 7d ou today"}}},
 					Run: (*Bot).recapCommand},
+				{Name: "digest", Manage: true, ReadOnly: []string{"show", "now"},
+					Description: "Schedule this channel's digest of shared links and followed feeds, or post one now",
+					Localized:   map[string]string{"fr": "Programmer le résumé périodique du salon (liens partagés, flux suivis), ou le publier maintenant"},
+					Options: []Option{
+						{Name: "when", Type: OptionString, Rest: true, Placeholder: "daily 09:00|weekdays 08:30|weekly mon 09:00|cron expr|now|off|show",
+							Description: "daily 09:00, weekdays 08:30, weekly mon 09:00, a cron expression, now, off or show",
+							Localized:   map[string]string{"fr": "daily 09:00, weekdays 08:30, weekly mon 09:00, une expression cron, now, off ou show"}},
+						{Name: "tz", Type: OptionString, Placeholder: "tz Zone",
+							Description: "Time zone of the schedule (IANA name, like Europe/Paris); default UTC",
+							Localized:   map[string]string{"fr": "Fuseau horaire (nom IANA, comme Europe/Paris) ; UTC par défaut"}},
+					},
+					Run: (*Bot).digestCommand},
+				{Name: "feed", Manage: true, ReadOnly: []string{"list"},
+					Description: "Follow a feed (RSS, Atom, JSON Feed) in this channel's digest, list or remove them",
+					Localized:   map[string]string{"fr": "Suivre un flux (RSS, Atom, JSON Feed) dans le résumé du salon, les lister ou en retirer"},
+					Options: []Option{
+						{Name: "action", Type: OptionString, Choices: []string{"add", "list", "remove"},
+							Description: "add a feed, list them, or remove one", Localized: map[string]string{"fr": "ajouter un flux, les lister, ou en retirer un"}},
+						{Name: "feed", Type: OptionString, Rest: true, Placeholder: "url|n",
+							Description: "The feed's address (add), or its number in the list or its address (remove)",
+							Localized:   map[string]string{"fr": "L’adresse du flux (add), ou son numéro dans la liste ou son adresse (remove)"}},
+					},
+					Run: (*Bot).feedCommand},
 			},
 		},
 	}
@@ -178,7 +204,7 @@ func Help(cmds []Command, actions []Action) string {
 	for _, a := range actions {
 		fmt.Fprintf(&b, "• %q on a message — %s\n", a.Name, strings.ToLower(a.Description[:1])+a.Description[1:])
 	}
-	b.WriteString("\nLinks posted in a channel are summarized when its auto setting is on.")
+	b.WriteString("\nLinks posted in a channel are summarized when its auto setting is on, and go into its digest when one is scheduled.")
 	return b.String()
 }
 

@@ -115,7 +115,9 @@ type target struct {
 	options []Option
 	keyed   bool
 	manage  bool
-	run     Handler
+	// readOnly: values of the first option that change nothing.
+	readOnly []string
+	run      Handler
 }
 
 func (g *Grammar) target(c Command, sub string) (target, string, error) {
@@ -128,7 +130,7 @@ func (g *Grammar) target(c Command, sub string) (target, string, error) {
 	}
 	for _, s := range c.Subcommands {
 		if s.Name == sub {
-			return target{prefix: "/" + c.Name + " " + s.Name, options: s.Options, keyed: s.Keyed, manage: s.Manage, run: s.Run}, s.Name, nil
+			return target{prefix: "/" + c.Name + " " + s.Name, options: s.Options, keyed: s.Keyed, manage: s.Manage, readOnly: s.ReadOnly, run: s.Run}, s.Name, nil
 		}
 	}
 	names := make([]string, len(c.Subcommands))
@@ -224,6 +226,22 @@ func (t target) option(name string) (Option, bool) {
 		}
 	}
 	return Option{}, false
+}
+
+// changes reports whether an invocation of a Manage target may change
+// something: any option given, unless its first option's value is one of
+// the read-only ones.
+func (t target) changes(inv Invocation) bool {
+	if len(inv.Args) == 0 {
+		return false
+	}
+	if len(t.options) > 0 && len(t.readOnly) > 0 {
+		first, _ := inv.Args[t.options[0].Name].(string)
+		if slices.Contains(t.readOnly, strings.ToLower(strings.TrimSpace(first))) {
+			return false
+		}
+	}
+	return true
 }
 
 func (t target) usage() string { return usageLine(t.prefix, t.options, t.keyed) }

@@ -55,6 +55,9 @@ type Config struct {
 	// JobTimeout cancels a job that runs longer; on PostgreSQL a job
 	// whose replica died is run again about JobTimeout + 30 s later.
 	JobTimeout time.Duration
+	// DigestTick is how often digest schedules and feeds are looked at
+	// (a minute; tests shorten it).
+	DigestTick time.Duration
 
 	Slack   Slack
 	Discord Discord
@@ -234,6 +237,7 @@ func Parse(getenv func(string) string) (Config, error) {
 		ShutdownTimeout: p.duration("PRECIS_SHUTDOWN_TIMEOUT", 20*time.Second),
 		Workers:         int(p.number("PRECIS_WORKERS", 8)),
 		JobTimeout:      p.duration("PRECIS_JOB_TIMEOUT", 2*time.Minute),
+		DigestTick:      p.duration("PRECIS_DIGEST_TICK", time.Minute),
 		Slack: Slack{
 			UnfurlDomains: p.list("PRECIS_SLACK_UNFURL_DOMAINS"),
 			BotToken:      p.secret("PRECIS_SLACK_BOT_TOKEN"),
@@ -294,6 +298,9 @@ func Parse(getenv func(string) string) (Config, error) {
 	}
 	if c.JobTimeout < time.Second {
 		p.fail("PRECIS_JOB_TIMEOUT", errors.New("must be at least 1s"))
+	}
+	if c.DigestTick < time.Second || c.DigestTick > time.Minute {
+		p.fail("PRECIS_DIGEST_TICK", errors.New("must be from 1s to 1m (slots are whole minutes)"))
 	}
 	if c.Discord.ShardCount < 1 || c.Discord.ShardID < 0 || c.Discord.ShardID >= c.Discord.ShardCount {
 		p.fail("PRECIS_DISCORD_SHARD_ID", errors.New("want 0 <= shard id < shard count"))
@@ -704,6 +711,7 @@ func (c Config) Write(w io.Writer) error {
 		{"PRECIS_RATE_PER_CHANNEL", strconv.FormatFloat(c.Rate.PerChannel, 'g', -1, 64) + "/min"},
 		{"PRECIS_WORKERS", strconv.Itoa(c.Workers)},
 		{"PRECIS_JOB_TIMEOUT", c.JobTimeout.String()},
+		{"PRECIS_DIGEST_TICK", c.DigestTick.String()},
 		{"PRECIS_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
 		{"PRECIS_SLACK_BOT_TOKEN", redact(c.Slack.BotToken)},
 		{"PRECIS_SLACK_APP_TOKEN", redact(c.Slack.AppToken)},

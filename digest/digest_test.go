@@ -146,31 +146,70 @@ Harbour News
 	}
 }
 
-func TestTextPoster(t *testing.T) {
-	sender := &bottest.Sender{}
-	p := digest.TextPoster{Senders: map[string]bot.Sender{"discord": sender}}
+func TestDoc(t *testing.T) {
+	d := digest.Digest{Intro: "Your digest since Mon 2 Mar, 08:00: 2 links shared here and 1 new post from 1 feed.", Sections: []digest.Section{
+		{Title: digest.SharedTitle, Items: []digest.Item{
+			{Title: "Sea wall", URL: "https://a.example/x", TLDR: "The town rebuilds it.", SharedBy: "alice", Shares: 2, Reactions: 3, MessageLink: "https://chat.example/m1"},
+			{Title: "Ferry", URL: "https://a.example/y", SharedBy: "bob", Shares: 1},
+		}},
+		{Title: "Harbour News", Feed: "https://h.example/feed", Items: []digest.Item{{Title: "Post 4", URL: "https://h.example/4", TLDR: "About 4."}}},
+	}}
+	want := bot.Doc{Title: digest.Title, Intro: d.Intro, Sections: []bot.Section{
+		{Heading: digest.SharedTitle, Items: []bot.Item{
+			{Title: "Sea wall", URL: "https://a.example/x", Text: "The town rebuilds it.", Detail: "shared 2 times, first by alice · 3 reactions",
+				Refs: []bot.Link{{Label: "message", URL: "https://chat.example/m1"}}},
+			{Title: "Ferry", URL: "https://a.example/y", Detail: "shared by bob"},
+		}},
+		{Heading: "Harbour News", Items: []bot.Item{{Title: "Post 4", URL: "https://h.example/4", Text: "About 4."}}},
+	}}
+	if diff := cmp.Diff(want, d.Doc()); diff != "" {
+		t.Errorf("Doc (-want +got):\n%s", diff)
+	}
+	d.Part, d.Parts = 2, 3
+	if got := d.Doc().Title; got != digest.Title+" (2 of 3)" {
+		t.Errorf("title of part 2 of 3 = %q", got)
+	}
+}
+
+// TestDocPoster posts a 200-item digest through the core to a platform
+// whose Sender cannot tell what fits: parts of DefaultPartItems items,
+// numbered, every item once, in order, the intro in the first only.
+func TestDocPoster(t *testing.T) {
+	env := bottest.NewEnv(&bottest.Summaries{}, bot.Limits{}, nil, "discord")
 	d := bigDigest(200)
-	if err := p.PostDigest(t.Context(), random, d); err != nil {
+	if err := (digest.DocPoster{Outlet: env.Bot}).PostDigest(t.Context(), random, d); err != nil {
 		t.Fatal(err)
 	}
-	replies := sender.Replies()
-	if len(replies) < 20 {
-		t.Fatalf("%d messages for 200 items, want at least 20 (10 items each)", len(replies))
+	replies := env.Senders["discord"].Replies()
+	if want := (200 + digest.DefaultPartItems - 1) / digest.DefaultPartItems; len(replies) != want {
+		t.Fatalf("%d messages for 200 items, want %d", len(replies), want)
 	}
-	items := 0
+	var got []string
 	for i, r := range replies {
-		if n := utf8.RuneCountInString(r.Text); n > 2000 {
-			t.Errorf("message %d has %d characters, over Discord's 2,000", i, n)
+		if r.Conversation != random || r.Doc == nil || r.Summary != nil || r.Text != "" {
+			t.Fatalf("message %d = %+v", i, r)
 		}
-		if r.Conversation != random || r.Summary != nil {
-			t.Errorf("message %d = %+v", i, r)
+		if want := fmt.Sprintf("%s (%d of %d)", digest.Title, i+1, len(replies)); r.Doc.Title != want {
+			t.Errorf("message %d title %q, want %q", i, r.Doc.Title, want)
 		}
-		items += strings.Count(r.Text, "\n• ")
+		if (r.Doc.Intro != "") != (i == 0) {
+			t.Errorf("message %d intro %q", i, r.Doc.Intro)
+		}
+		for _, s := range r.Doc.Sections {
+			for _, it := range s.Items {
+				got = append(got, it.URL)
+			}
+		}
 	}
-	if items != 200 {
-		t.Errorf("%d items posted, want 200", items)
+	if diff := cmp.Diff(urls(d), got); diff != "" {
+		t.Errorf("items posted (-want +got):\n%s", diff)
 	}
-	err := digest.TextPoster{}.PostDigest(t.Context(), random, d)
+
+	// Web digests are read on the page: nothing is sent.
+	if err := (digest.DocPoster{Outlet: env.Bot}).PostDigest(t.Context(), bot.Conversation{Platform: bot.PlatformWeb}, d); err != nil {
+		t.Errorf("web digest: %v", err)
+	}
+	err := digest.DocPoster{Outlet: env.Bot}.PostDigest(t.Context(), bot.Conversation{Platform: "irc", Channel: "#x"}, d)
 	if !errors.Is(err, bot.ErrPermanent) {
 		t.Errorf("no sender: %v, want ErrPermanent", err)
 	}

@@ -159,10 +159,9 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{clock: o.clock, db: db, poster: o.poster, metrics: &countMetrics{}}
-	var svc *digest.Service
 	q, err := db.NewQueue(store.QueueConfig{
 		Workers: 1, FetchCooldown: 20 * time.Millisecond, FetchPollInterval: 100 * time.Millisecond, RetryDelay: time.Millisecond,
-		Logger: log, DigestTick: -1, Digests: digestRunner{&svc},
+		Logger: log, DigestTick: -1, Digests: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -174,13 +173,14 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
-	svc, err = digest.New(cfg)
+	svc, err := digest.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Start(ctx, store.RunnerFunc(func(context.Context, bot.SummarizeJob, bool) error {
+	noSummaries := store.RunnerFunc(func(context.Context, bot.SummarizeJob, bool) error {
 		return errors.New("no summarize jobs here")
-	})); err != nil {
+	})
+	if err := q.Start(ctx, runners{noSummaries, svc}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -192,14 +192,12 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	return h
 }
 
-// digestRunner reaches the Service made after the Queue.
-type digestRunner struct{ svc **digest.Service }
-
-func (r digestRunner) Tick(ctx context.Context) error { return (*r.svc).Tick(ctx) }
-func (r digestRunner) RunDigest(ctx context.Context, j digest.Job, last bool) error {
-	return (*r.svc).RunDigest(ctx, j, last)
+// runners are the queue's runners: summaries (none here) and the
+// digest work of the Service.
+type runners struct {
+	store.RunnerFunc
+	*digest.Service
 }
-func (r digestRunner) PollFeeds(ctx context.Context) error { return (*r.svc).PollFeeds(ctx) }
 
 // waitIdle waits until the queue has no job waiting or running.
 func (h *harness) waitIdle(t *testing.T) {

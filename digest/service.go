@@ -244,6 +244,23 @@ func (s *Service) PastDigests(ctx context.Context, c bot.Conversation, limit int
 	return s.cfg.Store.PastDigests(ctx, channelOf(c), limit)
 }
 
+// History returns the channel's posted digests, newest first, laid out
+// as Docs (bot.Digests).
+func (s *Service) History(ctx context.Context, c bot.Conversation, limit int) ([]bot.PastDigest, error) {
+	recs, err := s.PastDigests(ctx, c, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bot.PastDigest, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, bot.PastDigest{Conversation: r.Conversation, Slot: r.Slot, Since: r.Since, Until: r.Until,
+			At: r.CreatedAt, Items: r.Items, Doc: r.Digest.Doc()})
+	}
+	return out, nil
+}
+
+var _ bot.Digests = (*Service)(nil)
+
 // Tick queues a digest job for each schedule with a slot due: the latest
 // due slot only, so that after downtime the missed slot is posted once,
 // not once per missed slot. Several processes may tick at once: the job

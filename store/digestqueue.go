@@ -55,6 +55,21 @@ func (a digestArgs) job() digest.Job {
 	return digest.Job{Conversation: bot.Conversation{Platform: a.Platform, Workspace: a.Workspace, Channel: a.Channel}, Slot: a.Slot, RequestID: a.RequestID}
 }
 
+// errNoDigestRunner cancels digest work when Start got no DigestRunner.
+var errNoDigestRunner = fmt.Errorf("%w: no runner for digest work", bot.ErrPermanent)
+
+// digestWorkers are the workers of digest work; they get their runner
+// in Start, before any job can reach them.
+type digestWorkers struct {
+	digest *digestWorker
+	tick   *digestTickWorker
+	poll   *feedPollWorker
+}
+
+func (w *digestWorkers) set(r DigestRunner) {
+	w.digest.runner, w.tick.runner, w.poll.runner = r, r, r
+}
+
 type digestWorker struct {
 	river.WorkerDefaults[digestArgs]
 	runner     DigestRunner
@@ -62,6 +77,9 @@ type digestWorker struct {
 }
 
 func (w *digestWorker) Work(ctx context.Context, job *river.Job[digestArgs]) error {
+	if w.runner == nil {
+		return river.JobCancel(errNoDigestRunner)
+	}
 	err := w.runner.RunDigest(ctx, job.Args.job(), job.Attempt >= job.MaxAttempts)
 	if errors.Is(err, bot.ErrPermanent) {
 		return river.JobCancel(err)
@@ -92,6 +110,9 @@ type digestTickWorker struct {
 }
 
 func (w *digestTickWorker) Work(ctx context.Context, _ *river.Job[digestTickArgs]) error {
+	if w.runner == nil {
+		return river.JobCancel(errNoDigestRunner)
+	}
 	return w.runner.Tick(ctx)
 }
 
@@ -101,25 +122,28 @@ type feedPollWorker struct {
 }
 
 func (w *feedPollWorker) Work(ctx context.Context, _ *river.Job[feedPollArgs]) error {
+	if w.runner == nil {
+		return river.JobCancel(errNoDigestRunner)
+	}
 	return w.runner.PollFeeds(ctx)
 }
 
 // addDigestWork registers the digest workers, their queue and the
 // periodic jobs on a River configuration.
-func addDigestWork(rc *river.Config, workers *river.Workers, cfg QueueConfig) error {
-	r := cfg.Digests
-	if err := river.AddWorkerSafely(workers, &digestWorker{runner: r, retryDelay: cfg.RetryDelay}); err != nil {
-		return err
+func addDigestWork(rc *river.Config, workers *river.Workers, cfg QueueConfig) (*digestWorkers, error) {
+	w := &digestWorkers{digest: &digestWorker{retryDelay: cfg.RetryDelay}, tick: &digestTickWorker{}, poll: &feedPollWorker{}}
+	if err := river.AddWorkerSafely(workers, w.digest); err != nil {
+		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &digestTickWorker{runner: r}); err != nil {
-		return err
+	if err := river.AddWorkerSafely(workers, w.tick); err != nil {
+		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &feedPollWorker{runner: r}); err != nil {
-		return err
+	if err := river.AddWorkerSafely(workers, w.poll); err != nil {
+		return nil, err
 	}
 	rc.Queues[digestQueue] = river.QueueConfig{MaxWorkers: cfg.DigestWorkers}
 	if cfg.DigestTick < 0 {
-		return nil
+		return w, nil
 	}
 	periodic := func(args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(cfg.DigestTick), func() (river.JobArgs, *river.InsertOpts) {
@@ -127,7 +151,7 @@ func addDigestWork(rc *river.Config, workers *river.Workers, cfg QueueConfig) er
 		}, &river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true})
 	}
 	rc.PeriodicJobs = append(rc.PeriodicJobs, periodic(digestTickArgs{}), periodic(feedPollArgs{}))
-	return nil
+	return w, nil
 }
 
 var _ digest.Queue = (*Queue)(nil)
@@ -137,8 +161,8 @@ var _ digest.Queue = (*Queue)(nil)
 // was done within River's retention of finished jobs (a day by default;
 // the digests table guards beyond).
 func (q *Queue) EnqueueDigest(ctx context.Context, j digest.Job) (bool, error) {
-	if !q.digests {
-		return false, errors.New("enqueue digest: the queue was made without a DigestRunner")
+	if q.digestWork == nil {
+		return false, errors.New("enqueue digest: the queue was made without digest work (QueueConfig.Digests)")
 	}
 	c := j.Conversation
 	res, err := q.client.Insert(ctx, digestArgs{Platform: c.Platform, Workspace: c.Workspace, Channel: c.Channel, Slot: j.Slot, RequestID: j.RequestID},

@@ -85,12 +85,13 @@ type QueueConfig struct {
 	FetchCooldown     time.Duration
 	FetchPollInterval time.Duration
 	Logger            *slog.Logger
-	// Digests, when set, runs digest work: the queue then also runs the
+	// Digests turns digest work on: the queue then also runs the
 	// periodic jobs that tick schedules and poll feeds every DigestTick
 	// (DefaultDigestTick; River enqueues them on its elected leader only;
 	// a negative DigestTick registers none, for tests that tick by hand),
 	// and digest jobs on their own DigestWorkers (DefaultDigestWorkers).
-	Digests       DigestRunner
+	// The runner of that work is given to Start, a DigestRunner.
+	Digests       bool
 	DigestWorkers int
 	DigestTick    time.Duration
 }
@@ -119,7 +120,7 @@ type Queue struct {
 	// them.
 	worker      *summarizeWorker
 	recapWorker *recapWorker
-	digests     bool // digest work is registered
+	digestWork  *digestWorkers // nil: no digest work registered
 }
 
 var _ bot.Queue = (*Queue)(nil)
@@ -233,18 +234,20 @@ func (db *DB) NewQueue(cfg QueueConfig) (*Queue, error) {
 		FetchCooldown:        cfg.FetchCooldown,
 		FetchPollInterval:    cfg.FetchPollInterval,
 	}
-	if cfg.Digests != nil {
+	var digestWork *digestWorkers
+	if cfg.Digests {
 		if cfg.DigestWorkers <= 0 {
 			cfg.DigestWorkers = DefaultDigestWorkers
 		}
 		if cfg.DigestTick == 0 {
 			cfg.DigestTick = DefaultDigestTick
 		}
-		if err := addDigestWork(rc, workers, cfg); err != nil {
+		var err error
+		if digestWork, err = addDigestWork(rc, workers, cfg); err != nil {
 			return nil, fmt.Errorf("register digest work: %w", err)
 		}
 	}
-	q := &Queue{dialect: db.dialect, uniqueWindow: cfg.UniqueWindow, log: cfg.Logger, stopWait: cfg.StopCancelWait, digests: cfg.Digests != nil, worker: worker, recapWorker: recaps}
+	q := &Queue{dialect: db.dialect, uniqueWindow: cfg.UniqueWindow, log: cfg.Logger, stopWait: cfg.StopCancelWait, digestWork: digestWork, worker: worker, recapWorker: recaps}
 	var err error
 	if db.dialect == dialectPostgres {
 		driver := riverpgxv5.New(db.pool)
@@ -288,9 +291,10 @@ func (q *Queue) EnqueueRecap(ctx context.Context, job bot.RecapJob) (bool, error
 	return !res.UniqueSkippedAsDuplicate, nil
 }
 
-// Start starts working jobs with r (and recap jobs with r when it is a
-// RecapRunner). ctx serves start-up only: the queue
-// runs until Stop. The Runner comes at Start rather than with NewQueue so
+// Start starts working jobs with r: summaries, recap jobs when r is a
+// RecapRunner, digest work (when the queue has it) when r is a
+// DigestRunner; jobs no runner takes are cancelled. ctx serves start-up
+// only: the queue runs until Stop. The Runner comes at Start rather than with NewQueue so
 // that the runner (the bot core) can itself be built with the Queue.
 //
 // On SQLite, jobs still marked running were left by a process that died
@@ -306,6 +310,9 @@ func (q *Queue) Start(ctx context.Context, r Runner) error {
 	q.worker.runner = r
 	if rr, ok := r.(RecapRunner); ok {
 		q.recapWorker.runner = rr
+	}
+	if dr, ok := r.(DigestRunner); ok && q.digestWork != nil {
+		q.digestWork.set(dr)
 	}
 	if q.dialect == dialectSQLite {
 		if err := q.handBackRunning(ctx); err != nil {

@@ -24,6 +24,19 @@ const (
 // every text from outside escaped. A Doc longer than that shows its
 // first items and ends with a note saying how many.
 func renderDoc(d bot.Doc) []outMessage {
+	msgs, _ := layoutDoc(d)
+	return msgs
+}
+
+// FitsOneMessage reports whether a Doc shows whole in one Discord
+// message (bot.DocFitter): a digest is cut into parts that do.
+func (a *Adapter) FitsOneMessage(d bot.Doc) bool {
+	msgs, whole := layoutDoc(d)
+	return whole && len(msgs) == 1
+}
+
+// layoutDoc is renderDoc, and whether every item showed.
+func layoutDoc(d bot.Doc) ([]outMessage, bool) {
 	first := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Color: embedColour, Title: clip(oneLine(d.Title), maxEmbedTitle)}
 	footer := bot.Truncate(oneLine(d.Footer), maxEmbedFooter, bot.DiscordCost)
 	f := newEmbedFlow(first, footer)
@@ -46,7 +59,8 @@ sections:
 			shown++
 		}
 	}
-	return f.finish(fmt.Sprintf("*Shortened to fit Discord: the first %d of %d shown.*", shown, total), "")
+	whole := !f.dropped
+	return f.finish(fmt.Sprintf("*Shortened to fit Discord: the first %d of %d shown.*", shown, total), ""), whole
 }
 
 // docLine renders one item: "• [title](<url>) — text (detail) [ref](<url>)".

@@ -27,6 +27,20 @@ const (
 // did not ask for (a slash command's immediate answer cannot be more
 // than one message anyway).
 func renderDoc(d bot.Doc) ([]slackgo.Block, string) {
+	blocks, text, _ := layoutDoc(d)
+	return blocks, text
+}
+
+// FitsOneMessage reports whether a Doc shows whole in one Slack message,
+// without the note that shortens it (bot.DocFitter): a digest is cut
+// into parts that do.
+func (a *Adapter) FitsOneMessage(d bot.Doc) bool {
+	_, _, whole := layoutDoc(d)
+	return whole
+}
+
+// layoutDoc is renderDoc, and whether every item showed.
+func layoutDoc(d bot.Doc) ([]slackgo.Block, string, bool) {
 	var m message
 	if t := neutralize(d.Title); t != "" {
 		text := "*" + clip(t, maxTitle) + "*"
@@ -75,7 +89,7 @@ func renderDoc(d bot.Doc) ([]slackgo.Block, string) {
 	if fallback == "" {
 		fallback = neutralize(d.Intro)
 	}
-	return m.blocks, clip(fallback, maxPlainText)
+	return m.blocks, clip(fallback, maxPlainText), full
 }
 
 // sectionWriter packs lines into section blocks of a message, a line

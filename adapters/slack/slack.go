@@ -69,6 +69,8 @@ type Adapter struct {
 	followups sync.WaitGroup
 	// connected: Socket Mode is connected now.
 	connected atomic.Bool
+	// workspaceURL starts the permalinks of messages.
+	workspaceURL workspaceURL
 }
 
 var (

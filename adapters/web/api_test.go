@@ -235,6 +235,9 @@ func (c failingCore) Search(context.Context, bot.Scope, string, int) ([]bot.Arch
 func (c failingCore) Ask(context.Context, bot.Request, string, string) (summarize.Answer, error) {
 	return summarize.Answer{}, c.err
 }
+func (c failingCore) PastDigests(context.Context, bot.Conversation, int) ([]bot.PastDigest, error) {
+	return nil, c.err
+}
 
 func TestAPIErrorStatusOfEverySentinel(t *testing.T) {
 	tests := []struct {

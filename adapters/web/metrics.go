@@ -27,6 +27,9 @@ type Metrics struct {
 	summaryLatency *prometheus.HistogramVec
 	modelTokens    *prometheus.CounterVec
 	fallbacks      *prometheus.CounterVec
+	digests        prometheus.Counter
+	digestItems    prometheus.Counter
+	feedFetches    *prometheus.CounterVec
 }
 
 // summaryBuckets span a cache hit (milliseconds) to a slow site or model
@@ -41,7 +44,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	return &Metrics{
+	m := &Metrics{
 		reg: reg,
 		requests: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "precis_http_requests_total",
@@ -69,7 +72,35 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Name: "precis_model_fallbacks_total",
 			Help: "Summaries and answers the extractive engine made because the model failed, by use and cause (model_unavailable, over_budget, bad_model_output…).",
 		}, []string{"use", "cause"})),
+		digests: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "precis_digests_posted_total",
+			Help: "Scheduled and asked-for digests posted to their channels.",
+		})),
+		digestItems: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "precis_digest_items_total",
+			Help: "Items (links and feed posts) in the digests posted.",
+		})),
+		feedFetches: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "precis_feed_fetches_total",
+			Help: "Polls of followed feeds, by outcome (ok, not_modified, malformed, failed).",
+		}, []string{"outcome"})),
 	}
+	// Every outcome shows from the start, at 0.
+	for _, o := range []string{"ok", "not_modified", "malformed", "failed"} {
+		m.feedFetches.WithLabelValues(o)
+	}
+	return m
+}
+
+// DigestPosted counts a digest posted with its items (digest.Metrics).
+func (m *Metrics) DigestPosted(items int) {
+	m.digests.Inc()
+	m.digestItems.Add(float64(max(items, 0)))
+}
+
+// FeedFetched counts a feed poll by outcome (digest.Metrics).
+func (m *Metrics) FeedFetched(outcome string) {
+	m.feedFetches.WithLabelValues(outcome).Inc()
 }
 
 // register registers c on reg, or returns the equal collector already

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,6 +189,9 @@ func TestModelUseMetrics(t *testing.T) {
 	}
 	got := make(map[string]float64)
 	for _, f := range families {
+		if !strings.HasPrefix(f.GetName(), "precis_model_") {
+			continue
+		}
 		for _, mm := range f.GetMetric() {
 			got[f.GetName()+labelString(mm.GetLabel())] = mm.GetCounter().GetValue()
 		}

@@ -60,6 +60,8 @@ type pageData struct {
 	HistoryUnavailable bool
 	// Answer is a command's answer.
 	Answer *answerView
+	// Digests, on /digests, replaces the history.
+	Digests *digestsView
 }
 
 // answerView is what a command typed on the page answered: a text, a

@@ -325,6 +325,9 @@ func (c *recordingCore) Search(context.Context, bot.Scope, string, int) ([]bot.A
 func (c *recordingCore) Ask(context.Context, bot.Request, string, string) (summarize.Answer, error) {
 	return summarize.Answer{}, bot.ErrNoAnswers
 }
+func (c *recordingCore) PastDigests(context.Context, bot.Conversation, int) ([]bot.PastDigest, error) {
+	return nil, nil
+}
 
 func (c *recordingCore) requests() [][2]string {
 	c.mu.Lock()

@@ -28,6 +28,7 @@ type Core interface {
 	Search(ctx context.Context, scope bot.Scope, query string, limit int) ([]bot.ArchiveEntry, error)
 	RequestState(ctx context.Context, id string) (bot.RequestState, error)
 	Ask(ctx context.Context, req bot.Request, question, link string) (summarize.Answer, error)
+	PastDigests(ctx context.Context, c bot.Conversation, limit int) ([]bot.PastDigest, error)
 }
 
 var (
@@ -133,6 +134,8 @@ func (a *Adapter) Mount(mux *http.ServeMux) {
 		{"/api/v1/summaries/{id}", "api_summary_state", methods{http.MethodGet: a.stateAPI}},
 		{"/api/v1/commands", "api_commands", methods{http.MethodPost: a.commandsAPI}},
 		{"/api/v1/ask", "api_ask", methods{http.MethodPost: a.askAPI}},
+		{"/api/v1/digests", "api_digests", methods{http.MethodGet: a.digestsAPI}},
+		{"/digests", "page_digests", methods{http.MethodGet: a.serveDigests}},
 		{"/healthz", "healthz", methods{http.MethodGet: a.healthz}},
 		{"/readyz", "readyz", methods{http.MethodGet: a.readyz}},
 		{"/metrics", "metrics", methods{http.MethodGet: a.metrics.handler().ServeHTTP}},

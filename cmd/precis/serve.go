@@ -20,6 +20,7 @@ import (
 	"github.com/precisbot/precis/adapters/web"
 	"github.com/precisbot/precis/bot"
 	"github.com/precisbot/precis/config"
+	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/store"
 )
 
@@ -81,6 +82,7 @@ type service struct {
 	db        *store.DB
 	queue     *store.Queue
 	core      *bot.Bot
+	digests   *digest.Service
 	handler   http.Handler
 	platforms []platform
 	// background are other servers to run beside the main one (the
@@ -114,7 +116,7 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	queue, err := db.NewQueue(store.QueueConfig{Workers: cfg.Workers, JobTimeout: cfg.JobTimeout, Logger: log})
+	queue, err := db.NewQueue(store.QueueConfig{Workers: cfg.Workers, JobTimeout: cfg.JobTimeout, Logger: log, Digests: true, DigestTick: cfg.DigestTick})
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +132,10 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 		Summarizer: pipeline, Articles: pipeline, Recapper: newRecapper(), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Requests: db,
 		Metrics: metrics, Limits: limits(cfg.Rate), Logger: log,
 	}, engine))
+	digests, err := newDigests(db, queue, fetcher, core, metrics, log) // digests.go
+	if err != nil {
+		return nil, err
+	}
 
 	platforms, err := buildPlatforms(cfg, core, log)
 	if err != nil {
@@ -155,7 +161,7 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	if err != nil {
 		return nil, err
 	}
-	svc = &service{cfg: cfg, log: log, db: db, queue: queue, core: core, handler: guard.handler, background: []func(context.Context) error{guard.serveMetrics}}
+	svc = &service{cfg: cfg, log: log, db: db, queue: queue, core: core, digests: digests, handler: guard.handler, background: []func(context.Context) error{guard.serveMetrics}}
 	for _, p := range platforms {
 		svc.platforms = append(svc.platforms, p.platform)
 	}
@@ -218,7 +224,7 @@ func (s *service) run(ctx context.Context) error {
 	// Every goroutine below ends when runCtx does.
 	runCtx, stopRunning := context.WithCancel(ctx)
 	defer stopRunning()
-	if err := s.queue.Start(runCtx, s.core); err != nil {
+	if err := s.queue.Start(runCtx, jobRunners{s.core, s.digests}); err != nil {
 		return errors.Join(err, ln.Close())
 	}
 	var wg sync.WaitGroup
