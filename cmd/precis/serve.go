@@ -122,8 +122,9 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := web.NewMetrics(registry)
+	engine := newEngine(cfg, db, log)
 	core := bot.New(bot.Config{
-		Summarizer: newPipeline(fetcher, log), Recapper: newRecapper(), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Requests: db,
+		Summarizer: newPipeline(fetcher, log), Recapper: newRecapper(engine), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Requests: db,
 		Metrics: metrics, Limits: limits(cfg.Rate), Logger: log,
 	})
 
