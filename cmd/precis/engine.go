@@ -8,6 +8,7 @@ import (
 	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/chat"
 	"github.com/precisbot/precis/summarize/extractive"
 	"github.com/precisbot/precis/summarize/llm"
 )
@@ -18,7 +19,9 @@ var _ llm.Budget = (*store.DB)(nil)
 // newEngine returns the summarization engine the configuration asks for:
 // the model engine, with the extractive engine as its fallback, when a
 // model is configured; else the extractive engine. Either one also
-// answers questions (summarize.Answerer). budget counts the model's
+// answers questions (summarize.Answerer); the model engine also recaps
+// conversations (summarize.Recapper, the extractive chat engine as its
+// fallback). budget counts the model's
 // tokens per workspace (pass the *store.DB, or nil for a count in
 // memory). A model engine that cannot start is logged, and summaries are
 // extractive.
@@ -41,6 +44,7 @@ func newEngine(cfg config.Config, budget llm.Budget, log *slog.Logger) summarize
 		Budget:        budget,
 		Logger:        log,
 		Fallback:      ext,
+		RecapFallback: chat.New(chat.DefaultParams()),
 	})
 	if err != nil {
 		log.Error("model engine not started; summaries are extractive", slog.String("error", err.Error()))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/chat"
 	"github.com/precisbot/precis/summarize/extractive"
 	"github.com/precisbot/precis/summarize/llm"
 	"github.com/precisbot/precis/summarize/llm/fakeopenai"
@@ -64,5 +65,20 @@ func TestNewEngineFallsBackToExtractive(t *testing.T) {
 	eng := newEngine(cfg, llm.Budget(nil), slog.New(slog.NewTextHandler(&logs, nil)))
 	if _, ok := eng.(*extractive.Engine); !ok || !strings.Contains(logs.String(), "model engine not started") {
 		t.Errorf("engine %T, log %s", eng, logs.String())
+	}
+}
+
+// The recap engine is the model engine when one is configured, else the
+// extractive chat engine.
+func TestNewRecapper(t *testing.T) {
+	fake := fakeopenai.New()
+	defer fake.Close()
+	withModel := config.Config{OpenAI: config.OpenAI{Model: fakeopenai.DefaultModel, APIKey: fakeopenai.DefaultAPIKey, BaseURL: fake.URL(), InputBudget: 4000}}
+	log := slog.New(slog.DiscardHandler)
+	if r, ok := newRecapper(newEngine(withModel, nil, log)).(*llm.Engine); !ok {
+		t.Errorf("with a model: recapper %T", r)
+	}
+	if r, ok := newRecapper(newEngine(config.Config{}, nil, log)).(*chat.Engine); !ok {
+		t.Errorf("without a model: recapper %T", r)
 	}
 }

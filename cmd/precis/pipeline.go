@@ -21,6 +21,12 @@ func newPipeline(f summarize.Fetcher, engine summarize.Engine, log *slog.Logger)
 	return &summarize.Pipeline{Fetcher: f, Extractor: extract.New(), Engine: engine, Logger: log}
 }
 
-// newRecapper is the recap engine: the extractive one, also when a model
-// is configured (the model engine's recaps are not wired yet).
-func newRecapper() summarize.Recapper { return chat.New(chat.DefaultParams()) }
+// newRecapper is the recap engine: the model engine newEngine gave, when
+// it recaps (with the extractive chat engine as its fallback), else the
+// extractive chat engine.
+func newRecapper(engine summarize.Engine) summarize.Recapper {
+	if r, ok := engine.(summarize.Recapper); ok {
+		return r
+	}
+	return chat.New(chat.DefaultParams())
+}

@@ -129,7 +129,7 @@ func buildService(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	engine := newEngine(cfg, db, log)
 	pipeline := newPipeline(fetcher, engine, log)
 	core := bot.New(coreEngine(bot.Config{
-		Summarizer: pipeline, Articles: pipeline, Recapper: newRecapper(), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Requests: db,
+		Summarizer: pipeline, Articles: pipeline, Recapper: newRecapper(engine), Queue: queue, Cache: db, Archive: db, Settings: db, Deduper: db, Requests: db,
 		Metrics: metrics, Limits: limits(cfg.Rate), Logger: log,
 	}, engine))
 	digests, err := newDigests(db, queue, fetcher, core, metrics, log) // digests.go

@@ -140,7 +140,7 @@ type surfaceTerm struct {
 
 // Recap implements summarize.Recapper.
 func (e *Engine) Recap(ctx context.Context, msgs []summarize.Message, opts summarize.RecapOptions) (summarize.Recap, error) {
-	items := e.prepare(msgs, opts)
+	items := prepare(msgs, opts)
 	if len(items) == 0 {
 		return summarize.Recap{}, fmt.Errorf("recap of %d messages: %w", len(msgs), summarize.ErrNoMessages)
 	}
@@ -184,7 +184,7 @@ func (e *Engine) Recap(ctx context.Context, msgs []summarize.Message, opts summa
 
 // prepare sorts the messages, drops bots' and empty ones, and resolves
 // their markup.
-func (e *Engine) prepare(msgs []summarize.Message, opts summarize.RecapOptions) []*item {
+func prepare(msgs []summarize.Message, opts summarize.RecapOptions) []*item {
 	byID := make(map[string]string, len(msgs))
 	for i := range msgs {
 		if msgs[i].UserName != "" {
@@ -271,13 +271,20 @@ func (e *Engine) language(items []*item, opts summarize.RecapOptions) string {
 // participants lists the authors by number of messages, then by first
 // message.
 func participants(items []*item) []string {
+	return byMessages(len(items), func(i int) string { return items[i].author })
+}
+
+// byMessages orders the authors of n messages by number of messages,
+// then by first message.
+func byMessages(n int, author func(i int) string) []string {
 	count := map[string]int{}
 	var order []string
-	for _, it := range items {
-		if count[it.author] == 0 {
-			order = append(order, it.author)
+	for i := range n {
+		a := author(i)
+		if count[a] == 0 {
+			order = append(order, a)
 		}
-		count[it.author]++
+		count[a]++
 	}
 	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(count[b], count[a]) })
 	return order

@@ -165,18 +165,26 @@ func (e *Engine) answered(q *item, items []*item, g *grouping) bool {
 // links lists the web links shared, the most recent MaxLinks distinct
 // ones, in order of first appearance.
 func (e *Engine) links(ctx context.Context, items []*item, titles summarize.LinkTitles) []summarize.SharedLink {
+	return sharedLinks(ctx, len(items), func(i int) ([]string, string) { return items[i].urls, items[i].m.ID }, titles, e.p.MaxLinks)
+}
+
+// sharedLinks lists the distinct web links of n messages (urls gives a
+// message's links and id), the most recent max of them, in order of
+// first appearance, titled by titles when it knows them.
+func sharedLinks(ctx context.Context, n int, urls func(i int) ([]string, string), titles summarize.LinkTitles, max int) []summarize.SharedLink {
 	var out []summarize.SharedLink
 	seen := map[string]bool{}
-	for _, it := range items {
-		for _, u := range it.urls {
+	for i := range n {
+		us, id := urls(i)
+		for _, u := range us {
 			if seen[u] {
 				continue
 			}
 			seen[u] = true
-			out = append(out, summarize.SharedLink{URL: u, Title: u, MessageID: it.m.ID})
+			out = append(out, summarize.SharedLink{URL: u, Title: u, MessageID: id})
 		}
 	}
-	out = lastN(out, e.p.MaxLinks)
+	out = lastN(out, max)
 	if titles != nil {
 		for i := range out {
 			if t, ok := titles.LinkTitle(ctx, out[i].URL); ok && strings.TrimSpace(t) != "" {

@@ -32,6 +32,16 @@
 // than half the points left, the extractive summary is used. Links,
 // markup and broadcast mentions are removed from what the model wrote.
 //
+// # Recaps
+//
+// Recap condenses a chat conversation: the messages, read as the
+// extractive chat engine reads them (summarize/chat), are sent as data,
+// each under a short id ([m12]); the model answers topics, decisions and
+// questions whose lines cite those ids. A line citing a message not sent,
+// or none, or saying what its messages do not, is dropped, and so is a
+// topic left without lines; with no topic left, the extractive recap is
+// used.
+//
 // # Robustness
 //
 // Each request has a timeout; 429 and 5xx answers are retried with

@@ -16,6 +16,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/precisbot/precis/summarize"
+	"github.com/precisbot/precis/summarize/chat"
 	"github.com/precisbot/precis/summarize/extractive"
 	"github.com/precisbot/precis/summarize/text"
 )
@@ -92,6 +93,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Fallback is the extractive engine. Required.
 	Fallback Fallback
+	// RecapFallback makes the recaps of conversations the model cannot:
+	// the extractive chat engine (summarize/chat) when nil.
+	RecapFallback summarize.Recapper
 	// Now is the clock of the daily budget; time.Now when nil.
 	Now func() time.Time
 }
@@ -103,13 +107,17 @@ type Engine struct {
 	client   *openai.Client
 	log      *slog.Logger
 	fallback Fallback
-	ranker   *extractive.Engine
-	budget   Budget
-	slots    chan struct{}
-	breaker  *gobreaker.CircuitBreaker[reply]
-	schema   *openai.ChatCompletionResponseFormatJSONSchema
-	answer   *openai.ChatCompletionResponseFormatJSONSchema
-	count    counter
+	// recapFallback makes the recaps the model cannot.
+	recapFallback summarize.Recapper
+	ranker        *extractive.Engine
+	budget        Budget
+	slots         chan struct{}
+	breaker       *gobreaker.CircuitBreaker[reply]
+	schema        *openai.ChatCompletionResponseFormatJSONSchema
+	answer        *openai.ChatCompletionResponseFormatJSONSchema
+	// recapSchema is the response format of recaps.
+	recapSchema *openai.ChatCompletionResponseFormatJSONSchema
+	count       counter
 	// format is the response format the server accepts (format*);
 	// completionTokens, whether it wants max_completion_tokens.
 	format           atomic.Int32
@@ -121,6 +129,7 @@ type Engine struct {
 var (
 	_ summarize.Engine   = (*Engine)(nil)
 	_ summarize.Answerer = (*Engine)(nil)
+	_ summarize.Recapper = (*Engine)(nil)
 )
 
 // New returns an Engine. It fails on an incomplete configuration.
@@ -159,14 +168,18 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.RecapFallback == nil {
+		cfg.RecapFallback = chat.New(chat.DefaultParams())
+	}
 	e := &Engine{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		fallback: cfg.Fallback,
-		ranker:   extractive.New(extractive.DefaultParams()),
-		budget:   cfg.Budget,
-		slots:    make(chan struct{}, cfg.MaxConcurrent),
-		sleep:    sleepCtx,
+		cfg:           cfg,
+		log:           cfg.Logger,
+		fallback:      cfg.Fallback,
+		recapFallback: cfg.RecapFallback,
+		ranker:        extractive.New(extractive.DefaultParams()),
+		budget:        cfg.Budget,
+		slots:         make(chan struct{}, cfg.MaxConcurrent),
+		sleep:         sleepCtx,
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -213,6 +226,9 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	if e.answer, err = responseSchema("answer", modelAnswer{}); err != nil {
+		return nil, err
+	}
+	if e.recapSchema, err = responseSchema("recap", modelRecap{}); err != nil {
 		return nil, err
 	}
 	if e.count, err = newCounter(cfg.Model); err != nil {

@@ -25,7 +25,7 @@ const leadSentences = 3
 
 // delimiter matches what could close or reopen the data markers inside
 // the data: the markers' tags, in any case and spacing.
-var delimiter = regexp.MustCompile(`(?i)<\s*/?\s*(article|source)\b[^>]*>`)
+var delimiter = regexp.MustCompile(`(?i)<\s*/?\s*(article|source|conversation)\b[^>]*>`)
 
 // asData makes text safe to place between data markers: the markers'
 // tags are no content of an article, and are dropped from it.

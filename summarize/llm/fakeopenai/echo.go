@@ -103,9 +103,13 @@ type Summary struct {
 
 // EchoSummary is the default responder: a faithful model that answers a
 // summary request with the article's first sentence as TL;DR and the
-// next ones as points, each quoting itself, and an answer request with
-// the first sentence of the first source, cited.
+// next ones as points, each quoting itself, an answer request with the
+// first sentence of the first source, cited, and a recap request as
+// EchoRecap does.
 func EchoSummary(r Request) Reply {
+	if Conversation(r) != nil {
+		return EchoRecap(r)
+	}
 	if srcs := Sources(r); len(srcs) > 0 {
 		first := Sentences(srcs[0])
 		if len(first) == 0 {
@@ -135,6 +139,79 @@ func EchoSummary(r Request) Reply {
 			break
 		}
 		out.Points = append(out.Points, Point{Text: s, Quote: s})
+	}
+	return JSON(out)
+}
+
+// ChatMessage is one message of a recap request's conversation, as the
+// engine writes it: "[m12] 2 Mar 09:02 Alice (reply to m3): text".
+type ChatMessage struct {
+	ID, Time, Author, ReplyTo, Text string
+}
+
+var (
+	conversationBlock = regexp.MustCompile(`(?s)<conversation>\n(.*)\n</conversation>`)
+	chatLine          = regexp.MustCompile(`^\[(m\d+)\] (\d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}) (.*?)(?: \(reply to (m\d+)\))?: (.*)$`)
+)
+
+// Conversation returns the messages of a recap request (its first user
+// message between <conversation> markers), in order; nil when it holds
+// none. A line of another shape is returned whole as Text.
+func Conversation(r Request) []ChatMessage {
+	for _, msg := range r.Messages {
+		if msg.Role != "user" {
+			continue
+		}
+		m := conversationBlock.FindStringSubmatch(msg.Content)
+		if m == nil {
+			continue
+		}
+		var out []ChatMessage
+		for _, line := range strings.Split(m[1], "\n") {
+			if sm := chatLine.FindStringSubmatch(line); sm != nil {
+				out = append(out, ChatMessage{ID: sm[1], Time: sm[2], Author: sm[3], ReplyTo: sm[4], Text: sm[5]})
+			} else {
+				out = append(out, ChatMessage{Text: line})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// RecapLine is one line of a recap answer and the ids it cites.
+type RecapLine struct {
+	Text     string   `json:"text"`
+	Messages []string `json:"messages"`
+}
+
+// RecapTopic is one topic of a recap answer.
+type RecapTopic struct {
+	Title string      `json:"title"`
+	Lines []RecapLine `json:"lines"`
+}
+
+// Recap is the JSON a recap answer holds.
+type Recap struct {
+	Topics    []RecapTopic `json:"topics"`
+	Decisions []RecapLine  `json:"decisions"`
+	Questions []RecapLine  `json:"questions"`
+}
+
+// EchoRecap answers a recap request as a faithful model could: one topic
+// whose lines are the last three messages of five words or more, each
+// citing itself, and no decision or question.
+func EchoRecap(r Request) Reply {
+	msgs := Conversation(r)
+	out := Recap{Topics: []RecapTopic{}, Decisions: []RecapLine{}, Questions: []RecapLine{}}
+	var lines []RecapLine
+	for i := len(msgs) - 1; i >= 0 && len(lines) < 3; i-- {
+		if m := msgs[i]; m.ID != "" && len(strings.Fields(m.Text)) >= 5 && len([]rune(m.Text)) <= 250 {
+			lines = append([]RecapLine{{Text: m.Text, Messages: []string{m.ID}}}, lines...)
+		}
+	}
+	if len(lines) > 0 {
+		out.Topics = append(out.Topics, RecapTopic{Title: "Latest messages", Lines: lines})
 	}
 	return JSON(out)
 }

@@ -7,7 +7,9 @@
 // scripted: a valid answer, any content (invalid JSON, an off-schema
 // object, too many points, nothing), a refusal, 429 with Retry-After, a
 // 5xx, a hang until the client gives up; RefuseSchema makes it a server
-// without json_schema support. It records every request.
+// without json_schema support. It records every request; Article,
+// Sources and Conversation read what a summary, an answer or a recap
+// request holds.
 //
 // It shares no code with go-openai: a fake that decodes requests with
 // the client's own types cannot catch the client's mistakes.

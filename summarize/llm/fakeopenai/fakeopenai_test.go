@@ -103,3 +103,34 @@ func TestScriptThenEcho(t *testing.T) {
 		t.Errorf("echo %q: %v", msg, err)
 	}
 }
+
+// A recap request's conversation is read line by line, and the default
+// answer to it is a recap citing the messages given.
+func TestConversationAndEchoRecap(t *testing.T) {
+	r := Request{Messages: []Message{
+		{Role: "system", Content: "Recap."},
+		{Role: "user", Content: "<conversation>\n[m1] 2 Mar 09:00 Ann: the deploy of the API failed twice this morning\n" +
+			"[m2] 2 Mar 09:05 Bo (reply to m1): ok\n[m3] 2 Mar 09:07 Bo: rolled back, the old version is serving traffic again\n</conversation>"},
+	}}
+	got := Conversation(r)
+	want := []ChatMessage{
+		{ID: "m1", Time: "2 Mar 09:00", Author: "Ann", Text: "the deploy of the API failed twice this morning"},
+		{ID: "m2", Time: "2 Mar 09:05", Author: "Bo", ReplyTo: "m1", Text: "ok"},
+		{ID: "m3", Time: "2 Mar 09:07", Author: "Bo", Text: "rolled back, the old version is serving traffic again"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Conversation = %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("message %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	var rec Recap
+	if err := json.Unmarshal([]byte(EchoSummary(r).content), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Topics) != 1 || len(rec.Topics[0].Lines) != 2 || rec.Topics[0].Lines[0].Messages[0] != "m1" || rec.Topics[0].Lines[1].Messages[0] != "m3" {
+		t.Errorf("echoed recap %+v", rec)
+	}
+}
