@@ -325,6 +325,8 @@ func (b *Bot) recap(ctx context.Context, job RecapJob) (*Doc, recapStats, error)
 	case <-ctx.Done():
 		return nil, recapStats{}, ctx.Err()
 	}
+	// A model counts its tokens against the workspace's budget.
+	ctx = summarize.WithScope(ctx, job.Request.Conversation.Scope().String())
 	r, err := b.cfg.Recapper.Recap(ctx, msgs, summarize.RecapOptions{Titles: cacheTitles{b: b, points: points}, Truncated: truncated})
 	<-b.working
 	if err != nil {
@@ -422,10 +424,14 @@ func recapDoc(r summarize.Recap, msgs []summarize.Message, job RecapJob) *Doc {
 		}
 		d.Sections = append(d.Sections, s)
 	}
+	read := len(msgs)
+	if r.Read > 0 {
+		read = r.Read // the engine may have used fewer (a model's input budget)
+	}
 	if r.Truncated {
-		d.Footer = "Read the latest " + thousands(len(msgs)) + " messages of the window; older ones are left out."
+		d.Footer = "Read the latest " + thousands(read) + " messages of the window; older ones are left out."
 	} else {
-		d.Footer = "Made from " + thousands(len(msgs)) + " messages."
+		d.Footer = "Made from " + thousands(read) + " messages."
 	}
 	return d
 }
