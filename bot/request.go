@@ -64,6 +64,9 @@ const (
 	// KindShortcut is a "Summarize" action on a message; Text is the
 	// message's text.
 	KindShortcut Kind = "shortcut"
+	// KindAPI is a summary asked for through the API, answered later
+	// (Bot.SummarizeLater).
+	KindAPI Kind = "api"
 	// KindUnfurl asks for a preview of links (Slack link_shared).
 	KindUnfurl Kind = "unfurl"
 )

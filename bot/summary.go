@@ -54,6 +54,15 @@ func (b *Bot) SummarizeNow(ctx context.Context, req Request, in Input, opts summ
 	return s, nil
 }
 
+// SummarizeLater queues a summary of link for a request answered later
+// (the API's callback_url), as /summarize does: the rate limits apply,
+// and the answer goes to req.Target through the platform's Sender.
+// points 0 is the channel's setting.
+func (b *Bot) SummarizeLater(ctx context.Context, req Request, link string, points int) (Ack, error) {
+	ctx = requestContext(ctx, req)
+	return b.summarizeLinks(ctx, req, FindLinks(withScheme(link), 1), points, false)
+}
+
 // SummarizeFor returns the summary of in for work the service does on
 // its own (a digest's items): from the cache, else made now, charged to
 // no one's rate limit, and archived in the conversation's scope.

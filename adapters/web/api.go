@@ -264,26 +264,19 @@ func (a *Adapter) writeInputError(w http.ResponseWriter, err error) {
 // enqueue queues an asynchronous summary through the core, which applies
 // the rate limits itself, and answers 202 with the request's ID.
 func (a *Adapter) enqueue(w http.ResponseWriter, r *http.Request, conv bot.Conversation, user bot.User, in summaryInput) {
-	opts := map[string]any{"url": in.url}
-	if in.opts.Points != 0 {
-		opts["points"] = in.opts.Points
-	}
 	req := bot.Request{
 		ID:           rand.Text(),
-		Kind:         bot.KindCommand,
-		Command:      "summarize",
-		Typed:        &bot.Typed{Options: opts},
+		Kind:         bot.KindAPI,
 		Conversation: conv,
 		User:         user,
 		Target:       bot.Target{Kind: TargetWebhook, Ref: in.callback},
 	}
-	ack, err := a.core.Handle(r.Context(), req)
+	ack, err := a.core.SummarizeLater(r.Context(), req, in.url, in.opts.Points)
 	switch {
 	case err != nil:
 		a.log.ErrorContext(r.Context(), "queueing api summary failed", slog.String("host", hostOf(in.url)), slog.Any("error", err))
-		writeError(w, http.StatusInternalServerError, "Something went wrong on my side. Please try again later.")
-	case ack.Deferred || ack.Empty():
-		// Empty: the core saw this request ID already; it is queued.
+		writeError(w, http.StatusInternalServerError, summarize.KindInternal.Message)
+	case ack.Deferred:
 		writeJSON(w, http.StatusAccepted, acceptedBody{ID: req.ID})
 	case ack.Summary != nil:
 		writeJSON(w, http.StatusOK, *ack.Summary)

@@ -229,6 +229,9 @@ func (c failingCore) SummarizeNow(context.Context, bot.Request, bot.Input, summa
 func (c failingCore) RequestState(context.Context, string) (bot.RequestState, error) {
 	return bot.RequestState{}, bot.ErrUnknownRequest
 }
+func (c failingCore) SummarizeLater(context.Context, bot.Request, string, int) (bot.Ack, error) {
+	return bot.Ack{}, c.err
+}
 func (c failingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
 	return nil, c.err
 }

@@ -22,7 +22,8 @@ type commandRequest struct {
 	// Text is the command as typed, with or without its leading "/".
 	Text string `json:"text"`
 	// Command and Options give it with typed options instead
-	// ({"command": "precis", "subcommand": "search", "options": {"query": "nato"}}).
+	// ({"command": …, "subcommand": …, "options": {…}}, as the help
+	// names them).
 	Command    string         `json:"command"`
 	Subcommand string         `json:"subcommand"`
 	Options    map[string]any `json:"options"`

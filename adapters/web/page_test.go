@@ -319,6 +319,9 @@ func (c *recordingCore) SummarizeNow(_ context.Context, _ bot.Request, in bot.In
 func (c *recordingCore) RequestState(context.Context, string) (bot.RequestState, error) {
 	return bot.RequestState{}, bot.ErrUnknownRequest
 }
+func (c *recordingCore) SummarizeLater(context.Context, bot.Request, string, int) (bot.Ack, error) {
+	return bot.Ack{}, nil
+}
 func (c *recordingCore) Search(context.Context, bot.Scope, string, int) ([]bot.ArchiveEntry, error) {
 	return nil, nil
 }

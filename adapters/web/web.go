@@ -24,6 +24,7 @@ import (
 // Core is what the adapter consumes of the bot core; *bot.Bot is one.
 type Core interface {
 	Handle(ctx context.Context, req bot.Request) (bot.Ack, error)
+	SummarizeLater(ctx context.Context, req bot.Request, link string, points int) (bot.Ack, error)
 	SummarizeNow(ctx context.Context, req bot.Request, in bot.Input, opts summarize.Options) (summarize.Summary, error)
 	Search(ctx context.Context, scope bot.Scope, query string, limit int) ([]bot.ArchiveEntry, error)
 	RequestState(ctx context.Context, id string) (bot.RequestState, error)
